@@ -1,0 +1,12 @@
+import { Construct } from 'constructs';
+import { Environment } from '../lib/environment/environment';
+import { BackendChart } from './backend-chart';
+import { FrontendChart } from './frontend-chart';
+import { PlatformChart } from './platform-chart';
+
+/** Adds every component chart of one environment to the app. */
+export function addChatPlatform(scope: Construct, environment: Environment): void {
+  const platform = new PlatformChart(scope, { environment });
+  new BackendChart(scope, { environment, platform });
+  new FrontendChart(scope, { environment, platform });
+}

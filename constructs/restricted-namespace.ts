@@ -1,0 +1,76 @@
+import { Construct } from 'constructs';
+import { KubeLimitRange, KubeNamespace, Quantity } from '../imports/k8s';
+
+export interface RestrictedNamespaceProps {
+  /** Namespace name (a DNS-1123 label). */
+  readonly name: string;
+  /** Labels of the Namespace, besides the Pod Security ones. @default - none */
+  readonly labels?: Record<string, string>;
+  /**
+   * Pod Security Standards version the admission controller enforces. Pinned, so a cluster
+   * upgrade does not tighten the rules under running workloads unannounced.
+   * @default 'v1.28'
+   */
+  readonly podSecurityVersion?: string;
+  /**
+   * Requests and limits given to a container that declares none, so nothing runs unbounded.
+   * @default requests 50m / 64Mi, limits 500m / 256Mi
+   */
+  readonly containerDefaults?: {
+    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly limits: { readonly cpu: string; readonly memory: string };
+  };
+}
+
+/**
+ * A Namespace that admits only pods meeting the `restricted` Pod Security Standard (enforced,
+ * audited and warned), with a LimitRange giving defaults to containers that set no resources.
+ */
+export class RestrictedNamespace extends Construct {
+  public readonly name: string;
+  public readonly namespace: KubeNamespace;
+  public readonly limitRange: KubeLimitRange;
+
+  constructor(scope: Construct, id: string, props: RestrictedNamespaceProps) {
+    super(scope, id);
+    if (props.name.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.name)) {
+      throw new Error(
+        `RestrictedNamespace: name is ${JSON.stringify(props.name)}; allowed: a DNS-1123 label ` +
+          '(lowercase alphanumerics and "-", at most 63 characters)',
+      );
+    }
+    this.name = props.name;
+    const version = props.podSecurityVersion ?? 'v1.28';
+    const podSecurity: Record<string, string> = {};
+    for (const mode of ['enforce', 'audit', 'warn']) {
+      podSecurity[`pod-security.kubernetes.io/${mode}`] = 'restricted';
+      podSecurity[`pod-security.kubernetes.io/${mode}-version`] = version;
+    }
+    this.namespace = new KubeNamespace(this, 'Namespace', {
+      metadata: { name: props.name, labels: { ...(props.labels ?? {}), ...podSecurity } },
+    });
+
+    const defaults = props.containerDefaults ?? {
+      requests: { cpu: '50m', memory: '64Mi' },
+      limits: { cpu: '500m', memory: '256Mi' },
+    };
+    this.limitRange = new KubeLimitRange(this, 'LimitRange', {
+      metadata: { name: 'container-defaults', namespace: props.name, labels: props.labels },
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            defaultRequest: {
+              cpu: Quantity.fromString(defaults.requests.cpu),
+              memory: Quantity.fromString(defaults.requests.memory),
+            },
+            default: {
+              cpu: Quantity.fromString(defaults.limits.cpu),
+              memory: Quantity.fromString(defaults.limits.memory),
+            },
+          },
+        ],
+      },
+    });
+  }
+}

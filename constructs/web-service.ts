@@ -1,0 +1,449 @@
+import { createHash } from 'node:crypto';
+import { Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  EnvVar,
+  IntOrString,
+  KubeConfigMap,
+  KubeDeployment,
+  KubeHorizontalPodAutoscalerV2,
+  KubePodDisruptionBudget,
+  KubeService,
+  KubeServiceAccount,
+  Probe,
+  Quantity,
+  Volume,
+  VolumeMount,
+} from '../imports/k8s';
+import { RecommendedLabels } from './recommended-labels';
+
+/** An HTTP GET probe against the workload's own container. */
+export interface HttpProbeOptions {
+  /** Request path, e.g. `/healthz`. */
+  readonly path: string;
+  /**
+   * Container port to probe (number or the name of a declared port).
+   * @default - the container's HTTP port
+   */
+  readonly port?: number | string;
+  /** @default - per probe kind, see WebService */
+  readonly periodSeconds?: number;
+  /** @default - per probe kind, see WebService */
+  readonly failureThreshold?: number;
+  /** @default 1 */
+  readonly timeoutSeconds?: number;
+  /** @default 0 */
+  readonly initialDelaySeconds?: number;
+}
+
+/** CPU and memory of one container. */
+export interface ResourceQuantitiesProps {
+  /** Kubernetes CPU quantity, e.g. `250m`. */
+  readonly cpu: string;
+  /** Kubernetes memory quantity, e.g. `512Mi`. */
+  readonly memory: string;
+}
+
+/** A ConfigMap mounted into the container as files. */
+export interface ConfigMountProps {
+  /** The ConfigMap; its content feeds the pod template's configuration checksum. */
+  readonly configMap: KubeConfigMap;
+  /** Directory the keys are mounted in. */
+  readonly mountPath: string;
+  /**
+   * Mount one key only, as the file at `mountPath`.
+   * @default - every key, as files in `mountPath`
+   */
+  readonly subPath?: string;
+}
+
+export interface WebServiceProps {
+  /**
+   * Name of every object this construct creates, and its `app.kubernetes.io/name` and
+   * `app.kubernetes.io/instance` labels. A DNS-1123 label.
+   */
+  readonly name: string;
+  /** Namespace of every object. */
+  readonly namespace: string;
+  /** Container image, pinned by tag or digest. */
+  readonly image: string;
+  /** `app.kubernetes.io/version` label value (usually the image tag). */
+  readonly version: string;
+  /** `app.kubernetes.io/part-of` label value: the system this service belongs to. */
+  readonly partOf: string;
+  /**
+   * `app.kubernetes.io/component` label value.
+   * @default 'server'
+   */
+  readonly component?: string;
+  /**
+   * Port the container listens on for HTTP; named `http`.
+   * @default 8080
+   */
+  readonly containerPort?: number;
+  /**
+   * Port the Service exposes, forwarding to the container's `http` port.
+   * @default 80
+   */
+  readonly servicePort?: number;
+  /**
+   * Service type.
+   * @default 'ClusterIP'
+   */
+  readonly serviceType?: 'ClusterIP' | 'LoadBalancer' | 'NodePort';
+  /** Annotations on the Service (e.g. for a cloud load balancer). @default - none */
+  readonly serviceAnnotations?: Record<string, string>;
+  /** Traffic gate: the pod receives requests only while this succeeds. */
+  readonly readinessProbe: HttpProbeOptions;
+  /** Restarts a wedged container. */
+  readonly livenessProbe: HttpProbeOptions;
+  /**
+   * Holds liveness and readiness off until the application has started.
+   * @default - the liveness probe's endpoint, every 5 s, for up to 60 s
+   */
+  readonly startupProbe?: HttpProbeOptions;
+  /** Requests and limits of the container. */
+  readonly resources: { readonly requests: ResourceQuantitiesProps; readonly limits: ResourceQuantitiesProps };
+  /**
+   * Replica range of the HorizontalPodAutoscaler. The Deployment leaves `spec.replicas` unset so
+   * the autoscaler alone owns it and a GitOps sync never resets it.
+   * @default { min: 2, max: 4 }
+   */
+  readonly replicas?: { readonly min: number; readonly max: number };
+  /**
+   * Average CPU utilization, in percent of requests, the autoscaler aims for.
+   * @default 70
+   */
+  readonly cpuTargetPercent?: number;
+  /**
+   * How long the autoscaler waits on lower recommendations before it scales down, so a short lull
+   * does not drop WebSocket-holding pods.
+   * @default 300
+   */
+  readonly scaleDownStabilizationSeconds?: number;
+  /** Extra environment variables of the container. @default - none */
+  readonly env?: EnvVar[];
+  /**
+   * ConfigMaps whose keys become environment variables; their content feeds the checksum
+   * annotation so a change rolls the pods.
+   * @default - none
+   */
+  readonly envFrom?: KubeConfigMap[];
+  /** ConfigMaps mounted as files; their content feeds the checksum annotation. @default - none */
+  readonly configMounts?: ConfigMountProps[];
+  /**
+   * Directories the container may write to, each an emptyDir (the root filesystem is read-only).
+   * @default ['/tmp']
+   */
+  readonly writablePaths?: string[];
+  /**
+   * Seconds the container keeps serving after it is marked terminating, while endpoints and load
+   * balancers stop sending it new connections.
+   * @default 10
+   */
+  readonly preStopDelaySeconds?: number;
+  /**
+   * Command run before SIGTERM to wait out `preStopDelaySeconds`; the image must contain it.
+   * @default ['sleep', '<preStopDelaySeconds>']
+   */
+  readonly preStopCommand?: string[];
+  /**
+   * Total time the pod gets to stop: the pre-stop delay plus the application's own drain of
+   * in-flight requests and open sockets.
+   * @default preStopDelaySeconds + 30
+   */
+  readonly terminationGracePeriodSeconds?: number;
+  /**
+   * Seconds a new pod must stay ready before it counts as available in a rollout.
+   * @default 10
+   */
+  readonly minReadySeconds?: number;
+  /**
+   * Seconds before a stalled rollout is reported as failed.
+   * @default 600
+   */
+  readonly progressDeadlineSeconds?: number;
+  /**
+   * Old ReplicaSets kept for `kubectl rollout undo`.
+   * @default 10
+   */
+  readonly revisionHistoryLimit?: number;
+  /** Secrets used to pull the image (created out of band, never in git). @default - none */
+  readonly imagePullSecrets?: string[];
+  /** PriorityClass of the pods. @default - the cluster default */
+  readonly priorityClassName?: string;
+  /**
+   * UID and GID the container runs as; must be non-zero.
+   * @default 10001
+   */
+  readonly runAsUser?: number;
+  /** Extra pod template annotations (e.g. scraping). @default - none */
+  readonly podAnnotations?: Record<string, string>;
+  /** Annotations of the ServiceAccount (e.g. a cloud IAM role). @default - none */
+  readonly serviceAccountAnnotations?: Record<string, string>;
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * A stateless HTTP workload run for zero-downtime rollouts: Deployment, Service,
+ * HorizontalPodAutoscaler (autoscaling/v2), PodDisruptionBudget and ServiceAccount.
+ *
+ * Rollouts surge one pod and never take one away before its replacement is ready; pods drain
+ * before they stop; the autoscaler owns the replica count; a voluntary eviction can always take
+ * at most one pod.
+ */
+export class WebService extends Construct {
+  /** Name shared by all objects of this workload. */
+  public readonly name: string;
+  public readonly namespace: string;
+  /** The Service's port. */
+  public readonly port: number;
+  /** The container's HTTP port. */
+  public readonly containerPort: number;
+  public readonly labels: RecommendedLabels;
+  public readonly deployment: KubeDeployment;
+  public readonly service: KubeService;
+  public readonly autoscaler: KubeHorizontalPodAutoscalerV2;
+  public readonly disruptionBudget: KubePodDisruptionBudget;
+  public readonly serviceAccount: KubeServiceAccount;
+
+  constructor(scope: Construct, id: string, props: WebServiceProps) {
+    super(scope, id);
+    const replicas = props.replicas ?? { min: 2, max: 4 };
+    const containerPort = props.containerPort ?? 8080;
+    const servicePort = props.servicePort ?? 80;
+    const cpuTarget = props.cpuTargetPercent ?? 70;
+    const preStopDelay = props.preStopDelaySeconds ?? 10;
+    const grace = props.terminationGracePeriodSeconds ?? preStopDelay + 30;
+    const uid = props.runAsUser ?? 10001;
+    validateProps(props, { replicas, containerPort, servicePort, cpuTarget, preStopDelay, grace, uid });
+
+    this.name = props.name;
+    this.namespace = props.namespace;
+    this.port = servicePort;
+    this.containerPort = containerPort;
+    this.labels = new RecommendedLabels({
+      name: props.name,
+      component: props.component ?? 'server',
+      partOf: props.partOf,
+      version: props.version,
+    });
+    const metadata = { name: props.name, namespace: props.namespace, labels: { ...this.labels.all } };
+    const selector = { ...this.labels.selector };
+
+    this.serviceAccount = new KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { ...metadata, ...(props.serviceAccountAnnotations ? { annotations: props.serviceAccountAnnotations } : {}) },
+      automountServiceAccountToken: false,
+    });
+
+    const writablePaths = props.writablePaths ?? ['/tmp'];
+    const volumes: Volume[] = [];
+    const volumeMounts: VolumeMount[] = [];
+    writablePaths.forEach((path, i) => {
+      const volumeName = `writable-${i}`;
+      volumes.push({ name: volumeName, emptyDir: {} });
+      volumeMounts.push({ name: volumeName, mountPath: path });
+    });
+    (props.configMounts ?? []).forEach((mount, i) => {
+      const volumeName = `config-${i}`;
+      volumes.push({ name: volumeName, configMap: { name: mount.configMap.name } });
+      volumeMounts.push({
+        name: volumeName,
+        mountPath: mount.mountPath,
+        readOnly: true,
+        ...(mount.subPath !== undefined ? { subPath: mount.subPath } : {}),
+      });
+    });
+
+    const configSources = [...(props.envFrom ?? []), ...(props.configMounts ?? []).map((m) => m.configMap)];
+    const podAnnotations: Record<string, string> = { ...(props.podAnnotations ?? {}) };
+    if (configSources.length > 0) {
+      // Resolved at synth time so every change made to the ConfigMaps after this point counts.
+      podAnnotations['checksum/config'] = Lazy.any({ produce: () => configChecksum(configSources) }) as unknown as string;
+    }
+
+    const httpProbe = (probe: HttpProbeOptions, periodSeconds: number, failureThreshold: number): Probe => ({
+      httpGet: {
+        path: probe.path,
+        port: typeof probe.port === 'number' ? IntOrString.fromNumber(probe.port) : IntOrString.fromString(probe.port ?? 'http'),
+      },
+      periodSeconds: probe.periodSeconds ?? periodSeconds,
+      failureThreshold: probe.failureThreshold ?? failureThreshold,
+      timeoutSeconds: probe.timeoutSeconds ?? 1,
+      ...(probe.initialDelaySeconds ? { initialDelaySeconds: probe.initialDelaySeconds } : {}),
+    });
+    const startup = props.startupProbe ?? { path: props.livenessProbe.path, port: props.livenessProbe.port };
+
+    this.deployment = new KubeDeployment(this, 'Deployment', {
+      metadata,
+      spec: {
+        // replicas left out on purpose: the HorizontalPodAutoscaler owns it (see README).
+        selector: { matchLabels: selector },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxSurge: IntOrString.fromNumber(1), maxUnavailable: IntOrString.fromNumber(0) },
+        },
+        minReadySeconds: props.minReadySeconds ?? 10,
+        progressDeadlineSeconds: props.progressDeadlineSeconds ?? 600,
+        revisionHistoryLimit: props.revisionHistoryLimit ?? 10,
+        template: {
+          metadata: {
+            labels: { ...this.labels.all },
+            ...(Object.keys(podAnnotations).length > 0 ? { annotations: podAnnotations } : {}),
+          },
+          spec: {
+            serviceAccountName: props.name,
+            automountServiceAccountToken: false,
+            ...(props.priorityClassName ? { priorityClassName: props.priorityClassName } : {}),
+            ...(props.imagePullSecrets?.length
+              ? { imagePullSecrets: props.imagePullSecrets.map((name) => ({ name })) }
+              : {}),
+            terminationGracePeriodSeconds: grace,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: uid,
+              runAsGroup: uid,
+              fsGroup: uid,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            topologySpreadConstraints: ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
+              maxSkew: 1,
+              topologyKey,
+              // Soft: a small cluster must still be able to schedule a surge pod.
+              whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: { matchLabels: selector },
+              // Spread each revision on its own, so a rollout does not stack new pods together.
+              matchLabelKeys: ['pod-template-hash'],
+            })),
+            containers: [
+              {
+                name: props.name,
+                image: props.image,
+                imagePullPolicy: 'IfNotPresent',
+                ports: [{ name: 'http', containerPort, protocol: 'TCP' }],
+                ...(props.env?.length ? { env: props.env } : {}),
+                ...(props.envFrom?.length
+                  ? { envFrom: props.envFrom.map((cm) => ({ configMapRef: { name: cm.name } })) }
+                  : {}),
+                resources: {
+                  requests: {
+                    cpu: Quantity.fromString(props.resources.requests.cpu),
+                    memory: Quantity.fromString(props.resources.requests.memory),
+                  },
+                  limits: {
+                    cpu: Quantity.fromString(props.resources.limits.cpu),
+                    memory: Quantity.fromString(props.resources.limits.memory),
+                  },
+                },
+                startupProbe: httpProbe(startup, 5, 12),
+                readinessProbe: httpProbe(props.readinessProbe, 5, 3),
+                livenessProbe: httpProbe(props.livenessProbe, 10, 3),
+                lifecycle: {
+                  preStop: { exec: { command: props.preStopCommand ?? ['sleep', String(preStopDelay)] } },
+                },
+                securityContext: {
+                  runAsNonRoot: true,
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                  seccompProfile: { type: 'RuntimeDefault' },
+                },
+                volumeMounts,
+              },
+            ],
+            volumes,
+          },
+        },
+      },
+    });
+
+    this.service = new KubeService(this, 'Service', {
+      metadata: { ...metadata, ...(props.serviceAnnotations ? { annotations: props.serviceAnnotations } : {}) },
+      spec: {
+        type: props.serviceType ?? 'ClusterIP',
+        selector,
+        ports: [{ name: 'http', port: servicePort, targetPort: IntOrString.fromString('http'), protocol: 'TCP' }],
+      },
+    });
+
+    this.autoscaler = new KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+      metadata,
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: props.name },
+        minReplicas: replicas.min,
+        maxReplicas: replicas.max,
+        metrics: [
+          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: cpuTarget } } },
+        ],
+        behavior: {
+          scaleUp: {
+            stabilizationWindowSeconds: 0,
+            selectPolicy: 'Max',
+            policies: [
+              { type: 'Pods', value: 2, periodSeconds: 60 },
+              { type: 'Percent', value: 100, periodSeconds: 60 },
+            ],
+          },
+          scaleDown: {
+            stabilizationWindowSeconds: props.scaleDownStabilizationSeconds ?? 300,
+            // One pod a minute: each drained pod's sockets reconnect elsewhere before the next.
+            policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }],
+          },
+        },
+      },
+    });
+
+    this.disruptionBudget = new KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      metadata,
+      spec: {
+        // maxUnavailable (not minAvailable) so a drain can always proceed, whatever the replica count.
+        maxUnavailable: IntOrString.fromNumber(1),
+        selector: { matchLabels: selector },
+        // A pod that is not ready serves nothing; never let it block a node drain.
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      },
+    });
+  }
+
+  /** The Service's in-cluster DNS name. */
+  public get serviceHost(): string {
+    return `${this.name}.${this.namespace}.svc.cluster.local`;
+  }
+}
+
+function configChecksum(configMaps: KubeConfigMap[]): string {
+  const hash = createHash('sha256');
+  for (const cm of [...configMaps].sort((a, b) => a.name.localeCompare(b.name))) {
+    const json = cm.toJson() as { data?: unknown; binaryData?: unknown };
+    hash.update(cm.name).update('\0').update(JSON.stringify([json.data ?? {}, json.binaryData ?? {}]));
+  }
+  return hash.digest('hex');
+}
+
+function validateProps(
+  props: WebServiceProps,
+  v: { replicas: { min: number; max: number }; containerPort: number; servicePort: number; cpuTarget: number; preStopDelay: number; grace: number; uid: number },
+): void {
+  const fail = (field: string, given: unknown, allowed: string): never => {
+    throw new Error(`WebService "${props.name}": ${field} is ${JSON.stringify(given)}; allowed: ${allowed}`);
+  };
+  if (props.name.length > 63 || !DNS1123_LABEL.test(props.name)) {
+    fail('name', props.name, 'a DNS-1123 label (lowercase alphanumerics and "-", at most 63 characters)');
+  }
+  if (!Number.isInteger(v.replicas.min) || v.replicas.min < 1) fail('replicas.min', v.replicas.min, 'an integer ≥ 1');
+  if (!Number.isInteger(v.replicas.max) || v.replicas.max < v.replicas.min) {
+    fail('replicas.max', v.replicas.max, `an integer ≥ replicas.min (${v.replicas.min})`);
+  }
+  for (const [field, port] of [['containerPort', v.containerPort], ['servicePort', v.servicePort]] as const) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) fail(field, port, 'an integer from 1 to 65535');
+  }
+  if (!Number.isInteger(v.cpuTarget) || v.cpuTarget < 1 || v.cpuTarget > 100) {
+    fail('cpuTargetPercent', v.cpuTarget, 'an integer from 1 to 100');
+  }
+  if (!Number.isInteger(v.preStopDelay) || v.preStopDelay < 0) fail('preStopDelaySeconds', v.preStopDelay, 'an integer ≥ 0');
+  if (!Number.isInteger(v.grace) || v.grace <= v.preStopDelay) {
+    fail('terminationGracePeriodSeconds', v.grace, `an integer greater than preStopDelaySeconds (${v.preStopDelay})`);
+  }
+  if (!Number.isInteger(v.uid) || v.uid < 1) fail('runAsUser', v.uid, 'a non-zero UID');
+}

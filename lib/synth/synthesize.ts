@@ -1,0 +1,55 @@
+import * as path from 'node:path';
+import { App } from 'cdk8s';
+import { addChatPlatform } from '../../charts/chat-platform';
+import { Environment } from '../environment/environment';
+import { loadEnvironments } from '../environment/load-environments';
+import { TreeWriteResult, writeTree } from '../gitops/write-tree';
+import { manifestFile, RenderedObject, renderApp } from './render';
+
+export interface SynthesizeOptions {
+  /** Project root; relative paths below resolve against it. @default process.cwd() */
+  readonly root?: string;
+  /** Folder of environment files. @default 'environments' */
+  readonly environmentsDir?: string;
+  /** The gitops tree to write. @default 'gitops' */
+  readonly outDir?: string;
+  /** Compute the result without writing anything. @default false */
+  readonly dryRun?: boolean;
+}
+
+export interface SynthesizeResult {
+  readonly environments: Environment[];
+  readonly objects: RenderedObject[];
+  /** Every file of the tree, by path relative to the gitops root. */
+  readonly files: Map<string, string>;
+  readonly write: TreeWriteResult;
+}
+
+/** Builds the cdk8s app of the given environments in memory. */
+export function buildApp(environments: readonly Environment[]): App {
+  const app = new App({ outdir: 'dist' });
+  for (const environment of environments) addChatPlatform(app, environment);
+  return app;
+}
+
+/** Renders the whole gitops tree in memory: relative path → file content. */
+export function renderTree(environments: readonly Environment[]): { objects: RenderedObject[]; files: Map<string, string> } {
+  const objects = renderApp(buildApp(environments));
+  const sources = new Map(environments.map((e) => [e.name, e.file]));
+  const files = new Map<string, string>();
+  for (const object of objects) files.set(object.path, manifestFile(object, sources.get(object.environment)!));
+  return { objects, files };
+}
+
+/**
+ * environments/ → validated environments → cdk8s app → manifests → gitops/.
+ * Any error leaves the existing tree exactly as it was: the tree is written only after every
+ * step succeeded, and then replaced as a whole.
+ */
+export function synthesize(options: SynthesizeOptions = {}): SynthesizeResult {
+  const root = path.resolve(options.root ?? process.cwd());
+  const environments = loadEnvironments(path.resolve(root, options.environmentsDir ?? 'environments'), { root });
+  const { objects, files } = renderTree(environments);
+  const write = writeTree(path.resolve(root, options.outDir ?? 'gitops'), files, { dryRun: options.dryRun ?? false });
+  return { environments, objects, files, write };
+}

@@ -1,0 +1,77 @@
+// Entry point of `npm run synth`: environments/*.yaml → gitops/.
+import { parseArgs } from 'node:util';
+import { ConfigError } from './lib/environment/config-error';
+import { SynthError } from './lib/synth/render';
+import { buildApp, synthesize } from './lib/synth/synthesize';
+import { loadEnvironments } from './lib/environment/load-environments';
+
+const USAGE = `usage: npm run synth [-- --environments <dir>] [--out <dir>] [--dry-run]
+
+Synthesizes every environments/<env>.yaml into gitops/envs/<env>/<component>/.
+  --environments <dir>  folder of environment files (default: environments)
+  --out <dir>           gitops tree to write (default: gitops)
+  --dry-run             report what would change, write nothing`;
+
+function main(argv: string[]): number {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        environments: { type: 'string', default: 'environments' },
+        out: { type: 'string', default: 'gitops' },
+        'dry-run': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (e) {
+    console.error(`synth: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const started = process.hrtime.bigint();
+  try {
+    const result = synthesize({ environmentsDir: args.environments, outDir: args.out, dryRun: args['dry-run'] });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const { written, removed, unchanged } = result.write;
+    const verb = args['dry-run'] ? 'would write' : 'wrote';
+    for (const file of written) console.log(`  ${verb} ${args.out}/${file}`);
+    for (const file of removed) console.log(`  ${args['dry-run'] ? 'would remove' : 'removed'} ${args.out}/${file}`);
+    console.log(
+      `synth: ${result.objects.length} objects in ${result.environments.length} environments ` +
+        `(${result.environments.map((e) => e.name).join(', ')}); ${args.out}/: ${written.length} written, ` +
+        `${removed.length} removed, ${unchanged} unchanged (${ms.toFixed(0)} ms)`,
+    );
+    return 0;
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof SynthError) {
+      console.error(e.message);
+      console.error(`synth: nothing written; ${args.out}/ is unchanged`);
+      return 1;
+    }
+    console.error(`synth: ${(e as Error).stack ?? e}`);
+    console.error(`synth: nothing written; ${args.out}/ is unchanged`);
+    return 1;
+  }
+}
+
+/**
+ * Under `cdk8s synth` (which sets CDK8S_OUTDIR) behave as a stock cdk8s app: one manifest file per
+ * chart in the CLI's output folder, gitops/ untouched.
+ */
+function stockCdk8sSynth(): number {
+  try {
+    buildApp(loadEnvironments('environments')).synth();
+    return 0;
+  } catch (e) {
+    console.error((e as Error).message);
+    return 1;
+  }
+}
+
+process.exitCode = process.env.CDK8S_OUTDIR ? stockCdk8sSynth() : main(process.argv.slice(2));

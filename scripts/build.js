@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Bundles each entry point (main.ts, commands) into dist/ with esbuild, so a run starts plain
+// JavaScript with no TypeScript compiler and few module look-ups on its start-up path.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const DIST = path.join(ROOT, 'dist');
+const STAMP = path.join(DIST, '.build-inputs.json');
+/** Source folders and files whose change makes dist/ stale. */
+const INPUTS = ['main.ts', 'constructs', 'charts', 'lib', 'commands', 'imports', 'package-lock.json', 'scripts/build.js'];
+
+function entryPoints() {
+  const entries = { main: path.join(ROOT, 'main.ts') };
+  const commands = path.join(ROOT, 'commands');
+  if (fs.existsSync(commands)) {
+    for (const file of fs.readdirSync(commands).sort()) {
+      if (file.endsWith('.ts') && !file.endsWith('.d.ts')) entries[`commands/${file.slice(0, -3)}`] = path.join(commands, file);
+    }
+  }
+  return entries;
+}
+
+/** Size and modification time of every input file: cheap to take, and changes on any edit. */
+function inputFingerprint() {
+  const out = {};
+  const visit = (rel) => {
+    const abs = path.join(ROOT, rel);
+    let st;
+    try {
+      st = fs.statSync(abs);
+    } catch {
+      return;
+    }
+    if (st.isDirectory()) {
+      for (const name of fs.readdirSync(abs).sort()) visit(path.posix.join(rel, name));
+    } else if (/\.(ts|js|json)$/.test(rel)) {
+      out[rel] = `${st.size}:${st.mtimeMs}`;
+    }
+  };
+  INPUTS.forEach(visit);
+  return out;
+}
+
+function isCurrent(fingerprint) {
+  try {
+    return fs.readFileSync(STAMP, 'utf8') === JSON.stringify(fingerprint);
+  } catch {
+    return false;
+  }
+}
+
+function build({ force = false, quiet = false } = {}) {
+  const fingerprint = inputFingerprint();
+  if (!force && isCurrent(fingerprint)) return false;
+  const esbuild = require('esbuild');
+  esbuild.buildSync({
+    entryPoints: entryPoints(),
+    outdir: DIST,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minifySyntax: true,
+    keepNames: true,
+    sourcemap: 'linked',
+    logLevel: quiet ? 'error' : 'warning',
+    logOverride: { 'direct-eval': 'silent' },
+  });
+  fs.writeFileSync(STAMP, JSON.stringify(fingerprint));
+  if (!quiet) console.error(`build: bundled ${Object.keys(entryPoints()).join(', ')} into dist/`);
+  return true;
+}
+
+module.exports = { build };
+
+if (require.main === module) build({ force: process.argv.includes('--force') });
