@@ -71,6 +71,7 @@ export class BackendChart extends ComponentChart {
       preStopDelaySeconds: PRE_STOP_SECONDS,
       terminationGracePeriodSeconds: PRE_STOP_SECONDS + SHUTDOWN_PHASE_SECONDS + 5,
       imagePullSecrets: [env.imagePullSecret],
+      annotations: props.platform.externalObjects,
       priorityClassName: props.platform.priorityClassName,
       podAnnotations: {
         'prometheus.io/scrape': 'true',

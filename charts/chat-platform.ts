@@ -7,6 +7,8 @@ import { PlatformChart } from './platform-chart';
 /** Adds every component chart of one environment to the app. */
 export function addChatPlatform(scope: Construct, environment: Environment): void {
   const platform = new PlatformChart(scope, { environment });
-  new BackendChart(scope, { environment, platform });
-  new FrontendChart(scope, { environment, platform });
+  const backend = new BackendChart(scope, { environment, platform });
+  const frontend = new FrontendChart(scope, { environment, platform });
+  // The frontend's nginx proxies /api and the WebSocket path to the backend.
+  backend.service.allowFrom(frontend.service);
 }

@@ -8,6 +8,9 @@ export interface FrontendChartProps extends ComponentChartProps {
   readonly platform: PlatformChart;
 }
 
+/** The ingress-nginx controller pods, the only way in from outside the cluster. */
+const INGRESS_CONTROLLER = { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
+
 /** UID of the unprivileged nginx images (`nginx` user). */
 const NGINX_UID = 101;
 
@@ -37,7 +40,9 @@ export class FrontendChart extends ComponentChart {
       // nginx writes its pid, temp files and caches here.
       writablePaths: ['/tmp', '/var/cache/nginx'],
       imagePullSecrets: [env.imagePullSecret],
+      annotations: props.platform.externalObjects,
       priorityClassName: props.platform.priorityClassName,
     });
+    this.service.allowFromNamespace('ingress-controller', INGRESS_CONTROLLER);
   }
 }

@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { KubePriorityClass } from '../imports/k8s';
+import { NetworkBaseline } from '../constructs/network-baseline';
 import { RestrictedNamespace } from '../constructs/restricted-namespace';
+import { EXTERNAL_PREFIX } from '../lib/validation/finding';
 import { ComponentChart, ComponentChartProps, PART_OF } from './component-chart';
 
 /**
@@ -8,7 +10,12 @@ import { ComponentChart, ComponentChartProps, PART_OF } from './component-chart'
  * container defaults) and the PriorityClass of its pods.
  */
 export class PlatformChart extends ComponentChart {
-  public readonly namespace: RestrictedNamespace;
+  public readonly restrictedNamespace: RestrictedNamespace;
+  /**
+   * Annotations a workload carries to declare the objects it uses that are created out of band,
+   * never in git (the registry pull Secret).
+   */
+  public readonly externalObjects: Record<string, string>;
   /** Name of the PriorityClass the environment's workloads run with. */
   public readonly priorityClassName: string;
 
@@ -16,10 +23,14 @@ export class PlatformChart extends ComponentChart {
     super(scope, 'platform', props);
     const env = props.environment;
     const labels = { 'app.kubernetes.io/part-of': PART_OF, 'app.kubernetes.io/managed-by': 'cdk8s' };
-    this.namespace = new RestrictedNamespace(this, 'Namespace', { name: env.namespace, labels });
+    this.restrictedNamespace = new RestrictedNamespace(this, 'Namespace', { name: env.namespace, labels });
+    new NetworkBaseline(this, 'Network', { namespace: env.namespace, labels });
     // Cluster-scoped: the environment's namespace in the name keeps environments that share a
     // cluster from overwriting each other's class.
     this.priorityClassName = `${env.namespace}-workloads`;
+    this.externalObjects = {
+      [`${EXTERNAL_PREFIX}Secret.${env.imagePullSecret}`]: 'registry pull secret, created out of band in the namespace (README: "Image pull secret")',
+    };
     new KubePriorityClass(this, 'PriorityClass', {
       metadata: { name: this.priorityClassName, labels },
       value: env.priority,

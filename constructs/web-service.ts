@@ -7,6 +7,7 @@ import {
   KubeConfigMap,
   KubeDeployment,
   KubeHorizontalPodAutoscalerV2,
+  KubeNetworkPolicy,
   KubePodDisruptionBudget,
   KubeService,
   KubeServiceAccount,
@@ -179,6 +180,8 @@ export interface WebServiceProps {
   readonly runAsUser?: number;
   /** Extra pod template annotations (e.g. scraping). @default - none */
   readonly podAnnotations?: Record<string, string>;
+  /** Annotations of the Deployment itself. @default - none */
+  readonly annotations?: Record<string, string>;
   /** Annotations of the ServiceAccount (e.g. a cloud IAM role). @default - none */
   readonly serviceAccountAnnotations?: Record<string, string>;
 }
@@ -276,7 +279,7 @@ export class WebService extends Construct {
     const startup = props.startupProbe ?? { path: props.livenessProbe.path, port: props.livenessProbe.port };
 
     this.deployment = new KubeDeployment(this, 'Deployment', {
-      metadata,
+      metadata: { ...metadata, ...(props.annotations ? { annotations: props.annotations } : {}) },
       spec: {
         // replicas left out on purpose: the HorizontalPodAutoscaler owns it (see README).
         selector: { matchLabels: selector },
@@ -402,6 +405,64 @@ export class WebService extends Construct {
         selector: { matchLabels: selector },
         // A pod that is not ready serves nothing; never let it block a node drain.
         unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      },
+    });
+  }
+
+  /**
+   * Lets `peer`'s pods open connections to this service's pods on its HTTP port: an ingress rule
+   * on this side and the matching egress rule on the peer's side, each in its owner's scope.
+   */
+  public allowFrom(peer: WebService): void {
+    const port = [{ protocol: 'TCP', port: IntOrString.fromNumber(this.containerPort) }];
+    const sameNamespace = peer.namespace === this.namespace;
+    const peerPods = {
+      podSelector: { matchLabels: { ...peer.labels.selector } },
+      ...(sameNamespace ? {} : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': peer.namespace } } }),
+    };
+    const ownPods = {
+      podSelector: { matchLabels: { ...this.labels.selector } },
+      ...(sameNamespace ? {} : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.namespace } } }),
+    };
+    new KubeNetworkPolicy(this, `AllowFrom-${peer.node.addr}`, {
+      metadata: { name: `${this.name}-from-${peer.name}`, namespace: this.namespace, labels: { ...this.labels.all } },
+      spec: {
+        podSelector: { matchLabels: { ...this.labels.selector } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [peerPods], ports: port }],
+      },
+    });
+    new KubeNetworkPolicy(peer, `AllowTo-${this.node.addr}`, {
+      metadata: { name: `${peer.name}-to-${this.name}`, namespace: peer.namespace, labels: { ...peer.labels.all } },
+      spec: {
+        podSelector: { matchLabels: { ...peer.labels.selector } },
+        policyTypes: ['Egress'],
+        egress: [{ to: [ownPods], ports: port }],
+      },
+    });
+  }
+
+  /**
+   * Lets pods selected by labels in another namespace (e.g. an ingress controller) reach this
+   * service's HTTP port.
+   */
+  public allowFromNamespace(id: string, from: { namespace: string; podLabels?: Record<string, string> }): void {
+    new KubeNetworkPolicy(this, `AllowFrom-${id}`, {
+      metadata: { name: `${this.name}-from-${id}`, namespace: this.namespace, labels: { ...this.labels.all } },
+      spec: {
+        podSelector: { matchLabels: { ...this.labels.selector } },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': from.namespace } },
+                ...(from.podLabels ? { podSelector: { matchLabels: from.podLabels } } : {}),
+              },
+            ],
+            ports: [{ protocol: 'TCP', port: IntOrString.fromNumber(this.containerPort) }],
+          },
+        ],
       },
     });
   }

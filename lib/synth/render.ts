@@ -34,8 +34,8 @@ export function renderApp(app: App): RenderedObject[] {
 
   const rendered: RenderedObject[] = [];
   const seen = new Map<string, string>();
-  for (const chart of all) {
-    if (!(chart instanceof ComponentChart)) continue;
+  const charts = all.filter((c): c is ComponentChart => c instanceof ComponentChart);
+  for (const chart of charts) {
     for (const child of chart.node.findAll()) {
       if (!(child instanceof ApiObject)) continue;
       const manifest = child.toJson() as Record<string, any>;

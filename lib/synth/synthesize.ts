@@ -4,6 +4,9 @@ import { addChatPlatform } from '../../charts/chat-platform';
 import { Environment } from '../environment/environment';
 import { loadEnvironments } from '../environment/load-environments';
 import { TreeWriteResult, writeTree } from '../gitops/write-tree';
+import { ValidationReport } from '../validation/finding';
+import { validateTree } from '../validation/validate';
+import { ValidationError } from '../validation/validation-error';
 import { manifestFile, RenderedObject, renderApp } from './render';
 
 export interface SynthesizeOptions {
@@ -22,6 +25,7 @@ export interface SynthesizeResult {
   readonly objects: RenderedObject[];
   /** Every file of the tree, by path relative to the gitops root. */
   readonly files: Map<string, string>;
+  readonly validation: ValidationReport;
   readonly write: TreeWriteResult;
 }
 
@@ -50,6 +54,8 @@ export function synthesize(options: SynthesizeOptions = {}): SynthesizeResult {
   const root = path.resolve(options.root ?? process.cwd());
   const environments = loadEnvironments(path.resolve(root, options.environmentsDir ?? 'environments'), { root });
   const { objects, files } = renderTree(environments);
+  const validation = validateTree(objects);
+  if (validation.findings.length > 0) throw new ValidationError(validation);
   const write = writeTree(path.resolve(root, options.outDir ?? 'gitops'), files, { dryRun: options.dryRun ?? false });
-  return { environments, objects, files, write };
+  return { environments, objects, files, validation, write };
 }

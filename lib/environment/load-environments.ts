@@ -1,0 +1,540 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { Document, LineCounter, Node, Pair, isAlias, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
+import { ConfigError, ConfigProblem } from './config-error';
+import { Environment } from './environment';
+import {
+  DNS_1123_LABEL_DESCRIPTION,
+  ENVIRONMENT_NAME_PATTERN,
+  EnvironmentFile,
+  environmentSchema,
+} from './environment-schema';
+import { imageReferenceProblem, parseImageReference } from './image-reference';
+import { parseCpu, parseMemory } from './quantity';
+
+export interface LoadEnvironmentOptions {
+  /**
+   * Directory that file paths in messages and in `Environment.file` are relative to.
+   * @default process.cwd()
+   */
+  readonly root?: string;
+}
+
+export interface LoadEnvironmentsOptions extends LoadEnvironmentOptions {
+  /** Load only these environments (by name); naming one that has no file is an error. */
+  readonly only?: string[];
+}
+
+const EXTENSION = '.yaml';
+const ROOT_FIELD = '(document)';
+const FILE_NAME_FIELD = '(file name)';
+const YAML_FIELD = '(yaml)';
+const COMPONENTS = Object.keys(environmentSchema.properties.components.properties) as (keyof EnvironmentFile['components'])[];
+const QUANTITY_PATHS = COMPONENTS.flatMap((component) =>
+  (['requests', 'limits'] as const).flatMap((kind) =>
+    (['cpu', 'memory'] as const).map((resource) => ['components', component, 'resources', kind, resource]),
+  ),
+);
+
+/**
+ * Reads and validates one environment file. Throws a `ConfigError` listing every problem in it.
+ */
+export function loadEnvironment(filePath: string, options: LoadEnvironmentOptions = {}): Environment {
+  const root = path.resolve(options.root ?? process.cwd());
+  const result = readEnvironment(path.resolve(filePath), root);
+  if (!result.environment) {
+    throw new ConfigError(sortProblems(result.problems));
+  }
+  return result.environment;
+}
+
+/**
+ * Reads and validates every `*.yaml` file of `dir`, sorted by name. Throws one `ConfigError`
+ * listing the problems of all files together.
+ */
+export function loadEnvironments(dir: string, options: LoadEnvironmentsOptions = {}): Environment[] {
+  const root = path.resolve(options.root ?? process.cwd());
+  const absoluteDir = path.resolve(dir);
+  const candidates = fs
+    .readdirSync(absoluteDir, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && (entry.name.endsWith(EXTENSION) || entry.name.endsWith('.yml')))
+    .map((entry) => ({
+      fileName: entry.name,
+      name: entry.name.slice(0, entry.name.lastIndexOf('.')),
+      file: path.join(absoluteDir, entry.name),
+    }))
+    // Code-unit order, not the locale's: the output must not depend on who runs the synth.
+    .sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
+
+  let selected = candidates;
+  if (options.only) {
+    const known = new Set(candidates.map((c) => c.name));
+    const unknown = options.only.filter((name) => !known.has(name));
+    if (unknown.length > 0) {
+      const list = unknown.map((name) => {
+        const suggestion = closest(name, [...known]);
+        return JSON.stringify(name) + (suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : '');
+      });
+      throw new Error(
+        `unknown environment${unknown.length > 1 ? 's' : ''} ${list.join(', ')}; ` +
+          `${relativePath(root, absoluteDir)} has: ${[...known].join(', ') || '(none)'}`,
+      );
+    }
+    const wanted = new Set(options.only);
+    selected = candidates.filter((c) => wanted.has(c.name));
+  }
+
+  const problems: ConfigProblem[] = [];
+  const loaded: Required<ReadResult>[] = [];
+  for (const candidate of selected) {
+    if (!candidate.fileName.endsWith(EXTENSION)) {
+      // Silently skipping prod.yml would deploy everything but prod without a word.
+      problems.push({
+        file: relativePath(root, candidate.file),
+        line: 1,
+        column: 1,
+        field: FILE_NAME_FIELD,
+        value: candidate.fileName,
+        allowed: `an environment file named <name>${EXTENSION}; rename it to ${candidate.name}${EXTENSION}`,
+      });
+      continue;
+    }
+    const result = readEnvironment(candidate.file, root);
+    problems.push(...result.problems);
+    if (result.environment) {
+      loaded.push({ ...result, environment: result.environment });
+    }
+  }
+  problems.push(...sharedNamespaceProblems(loaded));
+
+  if (problems.length > 0) {
+    throw new ConfigError(sortProblems(problems));
+  }
+  return loaded.map((l) => l.environment);
+}
+
+interface ReadResult {
+  /** Set only when the file has no problem at all. */
+  readonly environment?: Environment;
+  readonly problems: ConfigProblem[];
+  readonly source: SourceMap;
+}
+
+function readEnvironment(absoluteFile: string, root: string): ReadResult {
+  const file = relativePath(root, absoluteFile);
+  const name = path.basename(absoluteFile, path.extname(absoluteFile));
+  const text = fs.readFileSync(absoluteFile, 'utf8');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const source = new SourceMap(file, doc, lineCounter);
+  const problems: ConfigProblem[] = [];
+
+  if (!new RegExp(ENVIRONMENT_NAME_PATTERN).test(name) || name.length > 63) {
+    problems.push(
+      source.problem(0, FILE_NAME_FIELD, name, `${DNS_1123_LABEL_DESCRIPTION}, since the file's base name is the environment's name`),
+    );
+  }
+
+  if (doc.errors.length > 0) {
+    // A document with syntax errors is only a guess of what was meant; validating the guess
+    // would bury the real problem under consequential ones.
+    for (const error of doc.errors) {
+      problems.push(syntaxProblem(error.code, error.message, error.pos[0], text, source));
+    }
+    return { problems, source };
+  }
+
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (e) {
+    // e.g. alias expansion beyond yaml's limit (a "billion laughs" document).
+    problems.push(source.problem(0, YAML_FIELD, undefined, `a plain YAML document (${(e as Error).message})`));
+    return { problems, source };
+  }
+  keepQuantitySpelling(data, source);
+
+  const validate = validator();
+  const schemaProblems = validate(data) ? [] : dedupe((validate.errors ?? []).map((error) => schemaProblem(error, source, name)));
+  problems.push(...schemaProblems);
+  const flagged = new Set(schemaProblems.map((p) => p.field));
+  problems.push(...semanticProblems(data, source, flagged));
+
+  if (problems.length > 0) {
+    return { problems, source };
+  }
+  return { environment: deepFreeze({ name, file, ...(data as EnvironmentFile) }), problems, source };
+}
+
+let compiled: ValidateFunction<EnvironmentFile> | undefined;
+
+/** Compiled on first use: synth runs load this module every time, most of them for one file. */
+function validator(): ValidateFunction<EnvironmentFile> {
+  // `verbose` gives each error its schema and data, which the messages are built from.
+  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(environmentSchema);
+  return compiled;
+}
+
+/**
+ * YAML reads `cpu: 1` and `memory: 1073741824` as numbers, while a Kubernetes quantity is a
+ * string. Taking the text as written (rather than `String(value)`) keeps `0.50` and `1e3` as the
+ * author spelled them, so the pattern judges what is in the file.
+ */
+function keepQuantitySpelling(data: unknown, source: SourceMap): void {
+  for (const segments of QUANTITY_PATHS) {
+    const parent = valueAt(data, segments.slice(0, -1));
+    const key = segments[segments.length - 1];
+    if (isPlainObject(parent) && typeof parent[key] === 'number') {
+      const node = source.nodeAt(segments).node;
+      parent[key] = isScalar(node) && typeof node.source === 'string' ? node.source : String(parent[key]);
+    }
+  }
+}
+
+function schemaProblem(error: ErrorObject, source: SourceMap, environmentName: string): ConfigProblem {
+  const segments = parsePointer(error.instancePath);
+  const schema = (error.parentSchema ?? {}) as SchemaNode;
+  switch (error.keyword) {
+    case 'required': {
+      const missing = String((error.params as { missingProperty: string }).missingProperty);
+      const allowed = schema.properties?.[missing] ? describeAllowed(schema.properties[missing]) : 'a value';
+      // Nothing to point at but the mapping that lacks the key.
+      return source.problem(source.valueOffset(segments), fieldName([...segments, missing]), undefined, `required: ${allowed}`);
+    }
+    case 'additionalProperties': {
+      const key = String((error.params as { additionalProperty: string }).additionalProperty);
+      const keys = Object.keys(schema.properties ?? {}).sort();
+      const fieldSegments = [...segments, key];
+      let allowed: string;
+      if (segments.length === 0 && key === 'name') {
+        allowed = `not allowed: the environment's name is the file's base name ("${environmentName}"); remove this field`;
+      } else {
+        const suggestion = closest(key, keys);
+        allowed = `unknown field; allowed: ${keys.join(', ')}` + (suggestion ? ` (did you mean "${suggestion}"?)` : '');
+      }
+      return source.problem(source.keyOffset(fieldSegments), fieldName(fieldSegments), valueAt(error.data, [key]), allowed);
+    }
+    default:
+      return source.problem(
+        source.valueOffset(segments),
+        fieldName(segments),
+        error.data,
+        describeAllowed(schema),
+      );
+  }
+}
+
+interface SchemaNode {
+  type?: string;
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+  enum?: unknown[];
+  properties?: Record<string, SchemaNode>;
+}
+
+/**
+ * What a schema node accepts, in words: numbers from their bounds and mappings from their keys
+ * (so those texts cannot drift from the schema), strings from their description, since a
+ * pattern is no explanation.
+ */
+function describeAllowed(schema: SchemaNode): string {
+  switch (schema.type) {
+    case 'integer':
+    case 'number': {
+      const kind = schema.type === 'integer' ? 'an integer' : 'a number';
+      const { minimum: min, maximum: max } = schema;
+      if (min !== undefined && max !== undefined) return `${kind} from ${min} to ${max}`;
+      if (min !== undefined) return `${kind} of at least ${min}`;
+      if (max !== undefined) return `${kind} of at most ${max}`;
+      return kind;
+    }
+    case 'object':
+      return `a mapping with keys ${Object.keys(schema.properties ?? {}).sort().join(', ')}`;
+    default:
+      if (schema.description) return schema.description;
+      if (schema.enum) return `one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`;
+      return schema.type ? `a ${schema.type}` : 'a valid value';
+  }
+}
+
+/** Checks the schema cannot express. Fields that already failed the schema are not judged again. */
+function semanticProblems(data: unknown, source: SourceMap, flagged: ReadonlySet<string>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const report = (segments: string[], value: unknown, allowed: string) => {
+    problems.push(source.problem(source.valueOffset(segments), fieldName(segments), value, allowed));
+  };
+  const usable = (segments: string[]) => !flagged.has(fieldName(segments)) && valueAt(data, segments) !== undefined;
+
+  for (const component of COMPONENTS) {
+    const base = ['components', component];
+    if (!isPlainObject(valueAt(data, base))) continue;
+
+    const image = [...base, 'image'];
+    const ref = valueAt(data, image);
+    if (usable(image) && typeof ref === 'string') {
+      const problem = imageReferenceProblem(ref);
+      if (problem !== undefined) {
+        let wellFormed = true;
+        try {
+          parseImageReference(ref);
+        } catch {
+          wellFormed = false;
+        }
+        report(
+          image,
+          ref,
+          wellFormed
+            ? `a tag other than "latest" or a digest (${problem})`
+            : `an image reference [registry[:port]/]path[:tag][@sha256:<64 hex digits>] (${problem})`,
+        );
+      }
+    }
+
+    const min = [...base, 'replicas', 'min'];
+    const max = [...base, 'replicas', 'max'];
+    if (usable(min) && usable(max)) {
+      const [minValue, maxValue] = [valueAt(data, min) as number, valueAt(data, max) as number];
+      if (minValue > maxValue) {
+        report(min, minValue, `at most ${fieldName(max)} (${maxValue})`);
+      }
+    }
+
+    for (const [resource, parse] of [
+      ['cpu', parseCpu],
+      ['memory', parseMemory],
+    ] as const) {
+      const request = [...base, 'resources', 'requests', resource];
+      const limit = [...base, 'resources', 'limits', resource];
+      const requested = usable(request) ? quantity(parse, valueAt(data, request)) : undefined;
+      const limited = usable(limit) ? quantity(parse, valueAt(data, limit)) : undefined;
+      if (resource === 'cpu' && requested === 0) {
+        report(request, valueAt(data, request), `more than zero: cpuTargetPercent is a percentage of the CPU request`);
+      }
+      if (requested !== undefined && limited !== undefined && requested > limited) {
+        report(request, valueAt(data, request), `at most the limit, ${fieldName(limit)}: ${JSON.stringify(valueAt(data, limit))}`);
+      }
+    }
+  }
+  return problems;
+}
+
+function quantity(parse: (q: string) => number, value: unknown): number | undefined {
+  try {
+    return typeof value === 'string' ? parse(value) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Two environments in the same namespace of the same cluster would own the same object names,
+ * and their Argo CD applications would overwrite each other.
+ */
+function sharedNamespaceProblems(loaded: readonly Required<ReadResult>[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const owners = new Map<string, Environment>();
+  for (const { environment: env, source } of loaded) {
+    const key = `${env.cluster.server} ${env.namespace}`;
+    const owner = owners.get(key);
+    if (!owner) {
+      owners.set(key, env);
+      continue;
+    }
+    problems.push(
+      source.problem(
+        source.valueOffset(['namespace']),
+        'namespace',
+        env.namespace,
+        `a namespace no other environment uses on ${env.cluster.server} (${owner.file} already deploys there)`,
+      ),
+    );
+  }
+  return problems;
+}
+
+function syntaxProblem(code: string, message: string, offset: number, text: string, source: SourceMap): ConfigProblem {
+  if (code === 'DUPLICATE_KEY') {
+    const duplicate = source.pairAtKeyOffset(offset);
+    if (duplicate) {
+      const first = duplicate.siblings.find((pair) => pair !== duplicate.pair && keyText(pair.key) === keyText(duplicate.pair.key));
+      const firstLine = first && isNodeWithRange(first.key) ? source.position(first.key.range[0]).line : undefined;
+      return source.problem(
+        offset,
+        fieldName(duplicate.path),
+        source.toJS(duplicate.pair.value),
+        `each key at most once per mapping` + (firstLine !== undefined ? ` (first set on line ${firstLine})` : ''),
+      );
+    }
+  }
+  const { line } = source.position(offset);
+  const lineText = text.split(/\r?\n/)[line - 1] ?? '';
+  return source.problem(offset, YAML_FIELD, lineText.trim(), `valid YAML (${message})`);
+}
+
+/** Maps paths of the parsed data back to offsets, lines and columns of the YAML source. */
+class SourceMap {
+  constructor(
+    private readonly file: string,
+    private readonly doc: Document,
+    private readonly lineCounter: LineCounter,
+  ) {}
+
+  problem(offset: number, field: string, value: unknown, allowed: string): ConfigProblem {
+    const { line, column } = this.position(offset);
+    return { file: this.file, line, column, field, value, allowed };
+  }
+
+  position(offset: number): { line: number; column: number } {
+    const { line, col } = this.lineCounter.linePos(offset);
+    return { line, column: col };
+  }
+
+  toJS(node: unknown): unknown {
+    return isNode(node) ? node.toJS(this.doc) : node;
+  }
+
+  /** The node at `segments`, and the mapping pair holding it when it is a mapping value. */
+  nodeAt(segments: readonly string[]): { node: unknown; pair?: Pair; parent: unknown } {
+    let node: unknown = this.doc.contents;
+    let parent: unknown = undefined;
+    let pair: Pair | undefined;
+    for (const segment of segments) {
+      if (isAlias(node)) node = node.resolve(this.doc);
+      parent = node;
+      if (isMap(node)) {
+        pair = node.items.find((item) => keyText(item.key) === segment);
+        node = pair?.value;
+      } else if (isSeq(node)) {
+        pair = undefined;
+        node = node.items[Number(segment)];
+      } else {
+        return { node: undefined, parent };
+      }
+      if (node === undefined) return { node: undefined, parent };
+    }
+    return { node, pair, parent };
+  }
+
+  /** Where the value at `segments` starts; its key if the value is empty, its parent if absent. */
+  valueOffset(segments: readonly string[]): number {
+    const { node, pair, parent } = this.nodeAt(segments);
+    if (isNodeWithRange(node) && !(isScalar(node) && node.range[0] === node.range[1])) {
+      return node.range[0];
+    }
+    if (pair && isNodeWithRange(pair.key)) return pair.key.range[0];
+    if (isNodeWithRange(parent)) return parent.range[0];
+    return 0;
+  }
+
+  /** Where the key of the mapping entry at `segments` starts. */
+  keyOffset(segments: readonly string[]): number {
+    const { pair } = this.nodeAt(segments);
+    return pair && isNodeWithRange(pair.key) ? pair.key.range[0] : this.valueOffset(segments.slice(0, -1));
+  }
+
+  /** The mapping entry whose key starts at `offset`, with its path and the entries beside it. */
+  pairAtKeyOffset(offset: number): { pair: Pair; path: string[]; siblings: Pair[] } | undefined {
+    const search = (node: unknown, pathSoFar: string[]): { pair: Pair; path: string[]; siblings: Pair[] } | undefined => {
+      if (isMap(node)) {
+        for (const item of node.items) {
+          const key = keyText(item.key);
+          if (isNodeWithRange(item.key) && item.key.range[0] === offset) {
+            return { pair: item, path: [...pathSoFar, key], siblings: node.items };
+          }
+          const found = search(item.value, [...pathSoFar, key]);
+          if (found) return found;
+        }
+      } else if (isSeq(node)) {
+        for (const [index, item] of node.items.entries()) {
+          const found = search(item, [...pathSoFar, String(index)]);
+          if (found) return found;
+        }
+      }
+      return undefined;
+    };
+    return search(this.doc.contents, []);
+  }
+}
+
+function isNodeWithRange(node: unknown): node is Node & { range: [number, number, number] } {
+  return typeof node === 'object' && node !== null && Array.isArray((node as Node).range);
+}
+
+function keyText(key: unknown): string {
+  return isScalar(key) ? String(key.value) : String(key);
+}
+
+/** `/components/backend/replicas` → `['components', 'backend', 'replicas']` (RFC 6901). */
+function parsePointer(pointer: string): string[] {
+  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function fieldName(segments: readonly string[]): string {
+  if (segments.length === 0) return ROOT_FIELD;
+  return segments.map((s, i) => (/^[0-9]+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+}
+
+function valueAt(data: unknown, segments: readonly string[]): unknown {
+  let value = data;
+  for (const segment of segments) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One problem per field: a value failing both `maxLength` and `pattern` is one mistake. */
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => !seen.has(p.field) && seen.add(p.field));
+}
+
+function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  return [...problems].sort(
+    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column,
+  );
+}
+
+function relativePath(root: string, absolute: string): string {
+  return path.relative(root, absolute).split(path.sep).join('/');
+}
+
+/** The candidate within a small edit distance of `word`, for did-you-mean hints. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = levenshtein(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return bestDistance <= Math.min(2, Math.max(1, Math.floor(word.length / 3))) ? best : undefined;
+}
+
+function levenshtein(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,267 @@
+import { imageReferenceProblem } from '../environment/image-reference';
+import { Rule, RuleContext } from './rule';
+import { containersOf, selects, Workload } from './workloads';
+
+/** Environments where single-replica scaling is acceptable. */
+const RELAXED_ENVIRONMENTS = new Set(['dev']);
+
+function forEachContainer(
+  ctx: RuleContext,
+  fn: (w: Workload, container: Record<string, any>, init: boolean) => void,
+): void {
+  for (const w of ctx.workloads) for (const { container, init } of containersOf(w.podSpec)) fn(w, container, init);
+}
+
+/** A container-level setting that may be inherited from the pod's security context. */
+function effective(w: Workload, container: Record<string, any>, key: string): unknown {
+  return container.securityContext?.[key] ?? w.podSpec.securityContext?.[key];
+}
+
+function intOrPercent(value: unknown, total: number): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && /^\d+%$/.test(value)) return Math.floor((total * parseInt(value, 10)) / 100);
+  return undefined;
+}
+
+const SECRET_KEY = /(pass(word|wd)?|secret|token|api[-_]?key|private[-_]?key|credential|access[-_]?key)/i;
+const SECRET_VALUE = [
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+  /\bAKIA[0-9A-Z]{16}\b/,
+  /https:\/\/(?:\w+\.)?discord(?:app)?\.com\/api\/webhooks\/\d+\/[\w-]+/,
+  /\bgh[pousr]_[A-Za-z0-9]{30,}\b/,
+  /\bxox[abpr]-[A-Za-z0-9-]{10,}\b/,
+  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/,
+  /:\/\/[^/\s:@]+:[^/\s@]+@/,
+];
+
+/** Why a literal value looks like a credential, or undefined. */
+export function secretLooking(key: string, value: unknown): string | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  if (SECRET_VALUE.some((re) => re.test(value))) return 'its value looks like a credential';
+  if (SECRET_KEY.test(key)) return `its name "${key}" says it holds a secret`;
+  return undefined;
+}
+
+/** Production policy: what every workload must do to run safely and roll out without downtime. */
+export const POLICY_RULES: Rule[] = [
+  {
+    id: 'POD-NON-ROOT',
+    hint: 'set securityContext.runAsNonRoot: true and a non-zero runAsUser',
+    check(ctx) {
+      forEachContainer(ctx, (w, c) => {
+        if (effective(w, c, 'runAsNonRoot') !== true || effective(w, c, 'runAsUser') === 0) {
+          ctx.report(w.object, `container "${c.name}" may run as root`);
+        }
+      });
+    },
+  },
+  {
+    id: 'POD-NO-PRIVILEGE-ESCALATION',
+    hint: 'set securityContext.allowPrivilegeEscalation: false on the container',
+    check(ctx) {
+      forEachContainer(ctx, (w, c) => {
+        if (c.securityContext?.allowPrivilegeEscalation !== false || c.securityContext?.privileged === true) {
+          ctx.report(w.object, `container "${c.name}" allows privilege escalation`);
+        }
+      });
+    },
+  },
+  {
+    id: 'POD-DROP-ALL-CAPABILITIES',
+    hint: 'set securityContext.capabilities.drop: [ALL] on the container and add back nothing',
+    check(ctx) {
+      forEachContainer(ctx, (w, c) => {
+        const caps = c.securityContext?.capabilities ?? {};
+        const added = (caps.add ?? []).filter((cap: string) => cap !== 'NET_BIND_SERVICE');
+        if (!(caps.drop ?? []).includes('ALL') || added.length > 0) {
+          ctx.report(w.object, `container "${c.name}" keeps Linux capabilities`);
+        }
+      });
+    },
+  },
+  {
+    id: 'POD-SECCOMP',
+    hint: 'set securityContext.seccompProfile.type: RuntimeDefault on the pod',
+    check(ctx) {
+      forEachContainer(ctx, (w, c) => {
+        const type = (effective(w, c, 'seccompProfile') as { type?: string } | undefined)?.type;
+        if (type !== 'RuntimeDefault' && type !== 'Localhost') ctx.report(w.object, `container "${c.name}" runs without a seccomp profile`);
+      });
+    },
+  },
+  {
+    id: 'POD-READONLY-ROOT',
+    hint: 'set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the app writes',
+    check(ctx) {
+      forEachContainer(ctx, (w, c) => {
+        if (c.securityContext?.readOnlyRootFilesystem !== true) ctx.report(w.object, `container "${c.name}" has a writable root filesystem`);
+      });
+    },
+  },
+  {
+    id: 'CONTAINER-RESOURCES',
+    hint: 'set resources.requests and resources.limits for cpu and memory',
+    check(ctx) {
+      forEachContainer(ctx, (w, c) => {
+        const missing = ['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory'].filter((p) => {
+          const [group, res] = p.split('.') as [string, string];
+          return c.resources?.[group]?.[res] === undefined;
+        });
+        if (missing.length > 0) ctx.report(w.object, `container "${c.name}" has no ${missing.join(', ')}`);
+      });
+    },
+  },
+  {
+    id: 'CONTAINER-PROBES',
+    hint: 'give every long-running container a readinessProbe and a livenessProbe',
+    check(ctx) {
+      forEachContainer(ctx, (w, c, init) => {
+        if (!w.longRunning || init) return;
+        const missing = ['readinessProbe', 'livenessProbe'].filter((p) => !c[p]);
+        if (missing.length > 0) ctx.report(w.object, `container "${c.name}" has no ${missing.join(' or ')}`);
+      });
+    },
+  },
+  {
+    id: 'IMAGE-PINNED',
+    hint: 'pin the image by a version tag or a digest; never "latest" or no tag',
+    check(ctx) {
+      forEachContainer(ctx, (w, c) => {
+        const problem = typeof c.image === 'string' ? imageReferenceProblem(c.image) : 'no image';
+        if (problem) ctx.report(w.object, `container "${c.name}" image ${JSON.stringify(c.image)}: ${problem}`);
+      });
+    },
+  },
+  {
+    id: 'DEPLOYMENT-ZERO-DOWNTIME',
+    hint: 'use strategy RollingUpdate with maxUnavailable: 0 and maxSurge ≥ 1',
+    check(ctx) {
+      for (const d of ctx.ofKind('Deployment')) {
+        const strategy = d.manifest.spec?.strategy ?? {};
+        const rolling = strategy.rollingUpdate ?? {};
+        // Kubernetes defaults an absent strategy to RollingUpdate with 25% unavailable.
+        const unavailable = strategy.type === 'Recreate' ? 'all' : intOrPercent(rolling.maxUnavailable ?? '25%', 4);
+        if (strategy.type !== 'RollingUpdate' || unavailable !== 0 || rolling.maxSurge === 0 || rolling.maxSurge === '0%') {
+          ctx.report(d, `strategy ${strategy.type ?? 'default'} with maxUnavailable ${JSON.stringify(rolling.maxUnavailable ?? (strategy.type === 'Recreate' ? 'all' : '25%'))} can take serving pods away during a rollout`);
+        }
+      }
+    },
+  },
+  {
+    id: 'HPA-BOUNDS',
+    hint: 'outside dev, set minReplicas ≥ 2 and maxReplicas > minReplicas',
+    check(ctx) {
+      for (const hpa of ctx.ofKind('HorizontalPodAutoscaler')) {
+        if (RELAXED_ENVIRONMENTS.has(hpa.environment)) continue;
+        const min = hpa.manifest.spec?.minReplicas ?? 1;
+        const max = hpa.manifest.spec?.maxReplicas;
+        if (min < 2 || !(max > min)) ctx.report(hpa, `minReplicas ${min} / maxReplicas ${max} leaves no redundancy or no room to scale`);
+      }
+    },
+  },
+  {
+    id: 'PDB-ALLOWS-EVICTION',
+    hint: 'use maxUnavailable ≥ 1, or a minAvailable below the workload\'s minimum replicas',
+    check(ctx) {
+      for (const pdb of ctx.ofKind('PodDisruptionBudget')) {
+        const spec = pdb.manifest.spec ?? {};
+        const workload = ctx.workloads.find((w) => w.object.environment === pdb.environment && selects(spec.selector, w.podLabels));
+        const hpa = workload && ctx.ofKind('HorizontalPodAutoscaler').find(
+          (h) => h.environment === pdb.environment && h.manifest.spec?.scaleTargetRef?.name === workload.name && h.manifest.spec?.scaleTargetRef?.kind === workload.kind,
+        );
+        const floor: number = hpa?.manifest.spec?.minReplicas ?? workload?.object.manifest.spec?.replicas ?? 1;
+        if (spec.maxUnavailable !== undefined) {
+          const n = intOrPercent(spec.maxUnavailable, floor);
+          if (n === undefined || n < 1) ctx.report(pdb, `maxUnavailable ${JSON.stringify(spec.maxUnavailable)} blocks every eviction`);
+        } else if (spec.minAvailable !== undefined) {
+          const n = intOrPercent(spec.minAvailable, floor);
+          if (n === undefined || n >= floor) ctx.report(pdb, `minAvailable ${JSON.stringify(spec.minAvailable)} is not below the minimum of ${floor} replicas: it blocks every eviction`);
+        } else {
+          ctx.report(pdb, 'sets neither maxUnavailable nor minAvailable');
+        }
+      }
+    },
+  },
+  {
+    id: 'TOPOLOGY-SPREAD',
+    hint: 'add topologySpreadConstraints over kubernetes.io/hostname selecting the pod labels',
+    check(ctx) {
+      for (const w of ctx.workloads) {
+        if (!w.longRunning) continue;
+        const spread = (w.podSpec.topologySpreadConstraints ?? []).some(
+          (c: any) => c.topologyKey === 'kubernetes.io/hostname' && selects(c.labelSelector, w.podLabels),
+        );
+        const antiAffinity = (w.podSpec.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).length > 0 ||
+          (w.podSpec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).length > 0;
+        if (!spread && !antiAffinity) ctx.report(w.object, 'pods may all land on one node');
+      }
+    },
+  },
+  {
+    id: 'NETWORKPOLICY-COVERAGE',
+    hint: 'select the workload\'s pods by NetworkPolicies covering both Ingress and Egress',
+    check(ctx) {
+      for (const w of ctx.workloads) {
+        const covering = ctx.ofKind('NetworkPolicy').filter(
+          (np) => np.environment === w.object.environment && np.manifest.metadata?.namespace === w.namespace && selects(np.manifest.spec?.podSelector ?? {}, w.podLabels),
+        );
+        const types = new Set(covering.flatMap((np) => np.manifest.spec?.policyTypes ?? ['Ingress']));
+        const missing = ['Ingress', 'Egress'].filter((t) => !types.has(t));
+        if (missing.length > 0) ctx.report(w.object, `no NetworkPolicy governs its ${missing.join(' and ')} traffic`);
+      }
+    },
+  },
+  {
+    id: 'INGRESS-TLS',
+    hint: 'add spec.tls with a secretName covering every host of the Ingress',
+    check(ctx) {
+      for (const ing of ctx.ofKind('Ingress')) {
+        const tlsHosts = new Set((ing.manifest.spec?.tls ?? []).flatMap((t: any) => (t.secretName ? t.hosts ?? [] : [])));
+        const hosts = (ing.manifest.spec?.rules ?? []).map((r: any) => r.host ?? '(any host)');
+        const bare = hosts.filter((h: string) => !tlsHosts.has(h));
+        if (hosts.length === 0 || bare.length > 0) ctx.report(ing, `serves ${bare.length ? bare.join(', ') : 'traffic'} without TLS`);
+      }
+    },
+  },
+  {
+    id: 'NO-SECRET-IN-GIT',
+    hint: 'create the Secret out of band (or through a secret operator) and declare it external on the workload',
+    check(ctx) {
+      for (const s of ctx.ofKind('Secret')) {
+        const keys = [...Object.keys(s.manifest.data ?? {}), ...Object.keys(s.manifest.stringData ?? {})];
+        if (keys.length > 0) ctx.report(s, `holds secret data in git (${keys.join(', ')})`);
+      }
+    },
+  },
+  {
+    id: 'NO-SECRET-VALUES',
+    hint: 'read the value from a Secret (valueFrom.secretKeyRef) instead of writing it into git',
+    check(ctx) {
+      forEachContainer(ctx, (w, c) => {
+        for (const env of c.env ?? []) {
+          const why = secretLooking(env.name, env.value);
+          if (why) ctx.report(w.object, `container "${c.name}" env ${env.name}: ${why}`);
+        }
+      });
+      for (const cm of ctx.ofKind('ConfigMap')) {
+        for (const [key, value] of Object.entries(cm.manifest.data ?? {})) {
+          const why = secretLooking(key, value);
+          if (why) ctx.report(cm, `key ${key}: ${why}`);
+        }
+      }
+    },
+  },
+  {
+    id: 'LABEL-INSTANCE',
+    hint: 'set app.kubernetes.io/instance to the workload\'s own name, on the object and its pods',
+    check(ctx) {
+      for (const w of ctx.workloads) {
+        const onObject = w.object.manifest.metadata?.labels?.['app.kubernetes.io/instance'];
+        const onPods = w.podLabels['app.kubernetes.io/instance'];
+        if (onObject !== w.name || onPods !== w.name) {
+          ctx.report(w.object, `app.kubernetes.io/instance is ${JSON.stringify(onObject)} on the object and ${JSON.stringify(onPods)} on its pods, not "${w.name}"`);
+        }
+      }
+    },
+  },
+];

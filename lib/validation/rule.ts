@@ -1,0 +1,18 @@
+import { TreeObject } from './finding';
+import { Workload } from './workloads';
+
+/** What a rule sees: the whole tree, indexed, and a way to report a problem on an object. */
+export interface RuleContext {
+  readonly objects: readonly TreeObject[];
+  readonly workloads: readonly Workload[];
+  /** Objects of one kind, across the tree. */
+  ofKind(kind: string): readonly TreeObject[];
+  report(object: TreeObject, message: string): void;
+}
+
+/** A check with a stable id and a hint on how to fix what it finds. */
+export interface Rule {
+  readonly id: string;
+  readonly hint: string;
+  check(ctx: RuleContext): void;
+}

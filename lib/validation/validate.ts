@@ -1,0 +1,56 @@
+import { EXEMPT_PREFIX, Exemption, Finding, objectId, TreeObject, ValidationReport } from './finding';
+import { validateKubernetesSchema } from './kubernetes-schema';
+import { POLICY_RULES } from './policy-rules';
+import { REFERENCE_RULES } from './reference-rules';
+import { Rule, RuleContext } from './rule';
+import { workloadsOf } from './workloads';
+
+/** Schema conformance is a rule like the others, so findings and exemptions work the same way. */
+const SCHEMA_RULE: Rule = {
+  id: 'K8S-SCHEMA',
+  hint: 'fix the field to match the Kubernetes 1.28 API (see `kubectl explain <kind>.<field>`)',
+  check(ctx) {
+    for (const object of ctx.objects) {
+      for (const v of validateKubernetesSchema(object.manifest)) ctx.report(object, `${v.path || '/'}: ${v.message}`);
+    }
+  },
+};
+
+export const RULES: readonly Rule[] = [SCHEMA_RULE, ...REFERENCE_RULES, ...POLICY_RULES];
+
+/**
+ * Runs every rule (schema, references, policy) over a whole tree. A finding is waived only by an
+ * `exempt.policy/<RULE-ID>` annotation with a non-empty reason on the object at fault.
+ */
+export function validateTree(objects: readonly TreeObject[], rules: readonly Rule[] = RULES): ValidationReport {
+  const byKind = new Map<string, TreeObject[]>();
+  for (const o of objects) {
+    const list = byKind.get(o.manifest.kind) ?? [];
+    list.push(o);
+    byKind.set(o.manifest.kind, list);
+  }
+  const findings: Finding[] = [];
+  const exemptions: Exemption[] = [];
+  let rule: Rule = rules[0]!;
+  const ctx: RuleContext = {
+    objects,
+    workloads: workloadsOf(objects),
+    ofKind: (kind) => byKind.get(kind) ?? [],
+    report(object, message) {
+      const finding: Finding = {
+        rule: rule.id,
+        environment: object.environment,
+        component: object.component,
+        object: objectId(object.manifest),
+        path: object.path,
+        message,
+        hint: rule.hint,
+      };
+      const reason = object.manifest.metadata?.annotations?.[`${EXEMPT_PREFIX}${rule.id}`];
+      if (typeof reason === 'string' && reason.trim() !== '') exemptions.push({ ...finding, reason: reason.trim() });
+      else findings.push(finding);
+    },
+  };
+  for (rule of rules) rule.check(ctx);
+  return { objects: objects.length, findings, exemptions };
+}

@@ -1,0 +1,12 @@
+import { formatFinding, ValidationReport } from './finding';
+
+/** The tree breaks a schema, reference or policy rule; nothing was written. */
+export class ValidationError extends Error {
+  constructor(readonly report: ValidationReport) {
+    super(
+      `validation failed: ${report.findings.length} problem(s) in ${report.objects} objects\n` +
+        report.findings.map((f) => `  ${formatFinding(f).replace(/\n/g, '\n  ')}`).join('\n'),
+    );
+    this.name = 'ValidationError';
+  }
+}

@@ -1,0 +1,80 @@
+import { TreeObject } from './finding';
+
+/** An object that runs pods, with its pod template. */
+export interface Workload {
+  readonly object: TreeObject;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string | undefined;
+  /** Labels of the pods it creates. */
+  readonly podLabels: Record<string, string>;
+  readonly podSpec: Record<string, any>;
+  /** Runs until stopped (Deployment, StatefulSet, DaemonSet), as opposed to a Job that completes. */
+  readonly longRunning: boolean;
+}
+
+const LONG_RUNNING = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+
+/** The pod-running objects of a tree: Deployments, StatefulSets, DaemonSets, Jobs, CronJobs. */
+export function workloadsOf(objects: readonly TreeObject[]): Workload[] {
+  const out: Workload[] = [];
+  for (const object of objects) {
+    const m = object.manifest;
+    const template =
+      m.kind === 'CronJob' ? m.spec?.jobTemplate?.spec?.template : m.kind === 'Pod' ? m : m.spec?.template;
+    if (!template?.spec || !['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'].includes(m.kind)) continue;
+    out.push({
+      object,
+      kind: m.kind,
+      name: m.metadata?.name,
+      namespace: m.metadata?.namespace,
+      podLabels: template.metadata?.labels ?? {},
+      podSpec: template.spec,
+      longRunning: LONG_RUNNING.has(m.kind),
+    });
+  }
+  return out;
+}
+
+/** Every container of a pod spec, init containers included, with which kind it is. */
+export function containersOf(podSpec: Record<string, any>): { container: Record<string, any>; init: boolean }[] {
+  return [
+    ...(podSpec.initContainers ?? []).map((container: Record<string, any>) => ({ container, init: true })),
+    ...(podSpec.containers ?? []).map((container: Record<string, any>) => ({ container, init: false })),
+  ];
+}
+
+/** Whether a label selector (`matchLabels` / `matchExpressions`) selects the given labels. */
+export function selects(selector: Record<string, any> | undefined, labels: Record<string, string>): boolean {
+  if (!selector) return false;
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    if (labels[key] !== value) return false;
+  }
+  for (const expr of selector.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, expr.key);
+    const values: string[] = expr.values ?? [];
+    switch (expr.operator) {
+      case 'In':
+        if (!has || !values.includes(labels[expr.key]!)) return false;
+        break;
+      case 'NotIn':
+        if (has && values.includes(labels[expr.key]!)) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Whether a plain map selector (a Service's `spec.selector`) selects the given labels. */
+export function mapSelects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+  if (!selector || Object.keys(selector).length === 0) return false;
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}

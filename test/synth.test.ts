@@ -1,0 +1,187 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { loadEnvironments } from '../lib/environment/load-environments';
+import { renderTree, synthesize } from '../lib/synth/synthesize';
+
+const ROOT = path.resolve(__dirname, '..');
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'synth-test-'));
+}
+
+/** A scratch project: a copy of environments/ and an empty place for the tree. */
+function scratchProject(): { root: string; envDir: string; outDir: string } {
+  const root = tempDir();
+  const envDir = path.join(root, 'environments');
+  fs.cpSync(path.join(ROOT, 'environments'), envDir, { recursive: true });
+  return { root, envDir, outDir: path.join(root, 'gitops') };
+}
+
+/** Every file of a tree: relative path → { bytes, mtime, inode }. */
+function snapshotTree(dir: string): Map<string, { content: string; mtimeMs: number; ino: number }> {
+  const out = new Map<string, { content: string; mtimeMs: number; ino: number }>();
+  const walk = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const child = path.posix.join(rel, entry.name);
+      if (entry.isDirectory()) walk(child);
+      else {
+        const st = fs.statSync(path.join(dir, child));
+        out.set(child, { content: fs.readFileSync(path.join(dir, child), 'utf8'), mtimeMs: st.mtimeMs, ino: st.ino });
+      }
+    }
+  };
+  walk('');
+  return out;
+}
+
+function runSynthCli(cwd: string, args: string[] = []) {
+  return spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'run.js'), 'main', ...args], { cwd, encoding: 'utf8' });
+}
+
+beforeAll(() => {
+  // Build the bundle once, so CLI tests measure behaviour, not the first build.
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js')], { cwd: ROOT, stdio: 'ignore' });
+}, 120_000);
+
+describe('the synthesized tree', () => {
+  const { files } = renderTree(loadEnvironments(path.join(ROOT, 'environments'), { root: ROOT }));
+
+  test.each(['dev', 'staging', 'prod'])('matches the reviewed snapshot for %s', (env) => {
+    const ofEnv = [...files].filter(([p]) => p.startsWith(`envs/${env}/`));
+    expect(ofEnv.length).toBeGreaterThan(0);
+    expect(Object.fromEntries(ofEnv)).toMatchSnapshot();
+  });
+
+  test('puts every object in its own file at envs/<env>/<component>/<Kind>-<name>.yaml', () => {
+    for (const [file, content] of files) {
+      const docs = parseAllDocuments(content);
+      expect(docs).toHaveLength(1);
+      const manifest = docs[0]!.toJS();
+      const [, env, component, base] = file.split('/');
+      expect(base).toBe(`${manifest.kind}-${manifest.metadata.name}.yaml`);
+      expect(['dev', 'staging', 'prod']).toContain(env);
+      expect(['platform', 'backend', 'frontend']).toContain(component);
+    }
+  });
+
+  test('names carry no generated hash suffixes', () => {
+    for (const file of files.keys()) expect(path.basename(file)).not.toMatch(/-[0-9a-f]{8}\.yaml$/);
+  });
+
+  test('puts every namespaced object in its environment namespace', () => {
+    for (const [file, content] of files) {
+      const manifest = parseAllDocuments(content)[0]!.toJS();
+      const env = file.split('/')[1];
+      if (manifest.kind === 'Namespace' || manifest.kind === 'PriorityClass') continue;
+      expect(manifest.metadata.namespace).toBe(`chat-${env}`);
+    }
+  });
+
+  test('the backend gets its pod name from the downward API and a heap sized from its memory limit', () => {
+    const deployment = parseAllDocuments(files.get('envs/prod/backend/Deployment-backend.yaml')!)[0]!.toJS();
+    const container = deployment.spec.template.spec.containers[0];
+    expect(container.env).toContainEqual({ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+    expect(container.readinessProbe.httpGet.path).toBe('/actuator/health/readiness');
+    expect(container.livenessProbe.httpGet.path).toBe('/actuator/health/liveness');
+    expect(container.startupProbe.periodSeconds * container.startupProbe.failureThreshold).toBeGreaterThanOrEqual(120);
+    const config = parseAllDocuments(files.get('envs/prod/backend/ConfigMap-backend-config.yaml')!)[0]!.toJS();
+    expect(config.data.JAVA_TOOL_OPTIONS).toContain('-XX:MaxRAMPercentage=');
+    expect(config.data.SERVER_SHUTDOWN).toBe('graceful');
+  });
+
+  test('the namespace enforces the restricted Pod Security Standard', () => {
+    const ns = parseAllDocuments(files.get('envs/prod/platform/Namespace-chat-prod.yaml')!)[0]!.toJS();
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+});
+
+describe('npm run synth', () => {
+  test('two synths of the same input give byte-identical trees', () => {
+    const a = scratchProject();
+    const b = scratchProject();
+    synthesize({ root: a.root });
+    synthesize({ root: b.root });
+    const treeA = snapshotTree(a.outDir);
+    const treeB = snapshotTree(b.outDir);
+    expect([...treeA.keys()]).toEqual([...treeB.keys()]);
+    for (const [file, { content }] of treeA) expect(treeB.get(file)!.content).toBe(content);
+  });
+
+  test('a re-run with no change rewrites no file', () => {
+    const p = scratchProject();
+    synthesize({ root: p.root });
+    const before = snapshotTree(p.outDir);
+    const result = synthesize({ root: p.root });
+    expect(result.write.written).toEqual([]);
+    expect(result.write.removed).toEqual([]);
+    expect(snapshotTree(p.outDir)).toEqual(before);
+  });
+
+  test('a changed image rewrites only the files it changes', () => {
+    const p = scratchProject();
+    synthesize({ root: p.root });
+    const file = path.join(p.envDir, 'dev.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('chat/backend:1.4.2', 'chat/backend:1.4.3'));
+    const result = synthesize({ root: p.root });
+    // The version label is on every object of the backend workload, so all of them change.
+    expect(result.write.written.every((f) => f.startsWith('envs/dev/backend/'))).toBe(true);
+    expect(result.write.written).toContain('envs/dev/backend/Deployment-backend.yaml');
+  });
+
+  test('removes the files of an environment that is gone', () => {
+    const p = scratchProject();
+    synthesize({ root: p.root });
+    fs.rmSync(path.join(p.envDir, 'staging.yaml'));
+    const result = synthesize({ root: p.root });
+    expect(result.write.removed.length).toBeGreaterThan(0);
+    expect(fs.existsSync(path.join(p.outDir, 'envs', 'staging'))).toBe(false);
+  });
+
+  test('the CLI writes the tree and reports what it did', () => {
+    const p = scratchProject();
+    const run = runSynthCli(p.root);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/synth: \d+ objects in 3 environments \(dev, prod, staging\); gitops\/: \d+ written, 0 removed, 0 unchanged/);
+    expect(fs.existsSync(path.join(p.outDir, 'envs/prod/backend/Deployment-backend.yaml'))).toBe(true);
+  });
+
+  test.each([
+    ['min > max', (s: string) => s.replace(/replicas: \{ min: 2, max: 4 \}/, 'replicas: { min: 5, max: 4 }'), 'replicas'],
+    ['a missing tag', (s: string) => s.replace('chat/backend:1.4.2', 'chat/backend'), 'components.backend.image'],
+    ['the latest tag', (s: string) => s.replace('chat/backend:1.4.2', 'chat/backend:latest'), 'latest'],
+    ['an invalid DNS-1123 name', (s: string) => s.replace('namespace: chat-dev', 'namespace: Chat_Dev'), 'namespace'],
+    ['an unknown field', (s: string) => s.replace('cpuTargetPercent: 70', 'cpuTargetPercnt: 70'), 'cpuTargetPercnt'],
+    ['a wrong type', (s: string) => s.replace('priority: 1000', 'priority: high'), 'priority'],
+  ])('refuses %s with file:line, exits non-zero and leaves gitops/ untouched', (_name, mutate, field) => {
+    const p = scratchProject();
+    expect(runSynthCli(p.root).status).toBe(0);
+    const before = snapshotTree(p.outDir);
+    const file = path.join(p.envDir, 'dev.yaml');
+    const source = fs.readFileSync(file, 'utf8');
+    const mutated = mutate(source);
+    expect(mutated).not.toBe(source);
+    fs.writeFileSync(file, mutated);
+    const run = runSynthCli(p.root);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/environments\/dev\.yaml:\d+:\d+: /);
+    expect(run.stderr).toContain(field);
+    expect(run.stderr).toContain('nothing written');
+    expect(snapshotTree(p.outDir)).toEqual(before);
+  });
+
+  test('refuses a tree that breaks policy and writes nothing', () => {
+    const p = scratchProject();
+    const file = path.join(p.envDir, 'prod.yaml');
+    // Valid for the environment schema, but one replica in prod breaks HPA-BOUNDS.
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/replicas: \{ min: 2, max: 4 \}/, 'replicas: { min: 1, max: 1 }'));
+    const run = runSynthCli(p.root);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('[HPA-BOUNDS]');
+    expect(run.stderr).toContain('fix:');
+    expect(fs.existsSync(p.outDir)).toBe(false);
+  });
+});
