@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import Ajv from 'ajv';
 import { ConfigError, ConfigProblem } from '../lib/environment/config-error';
+import { environmentSchema } from '../lib/environment/environment-schema';
 import { imageReferenceProblem, imageVersion, parseImageReference } from '../lib/environment/image-reference';
 import { loadEnvironment, loadEnvironments } from '../lib/environment/load-environments';
 import { parseCpu, parseMemory } from '../lib/environment/quantity';
@@ -218,7 +220,7 @@ describe('loading environment files', () => {
   test('a memory quantity in "m" (thousandths of a byte) is refused', () => {
     const error = problemsOf('dev.yaml', edit('memory: 128Mi', 'memory: 128m'));
 
-    expect(error.message).toContain('environments/dev.yaml:24:37: components.frontend.resources.limits.memory: "128m" — a memory quantity');
+    expect(error.message).toContain('environments/dev.yaml:24:36: components.frontend.resources.limits.memory: "128m" — a memory quantity');
     expect(error.message).toContain('not "m", which means thousandths of a byte');
   });
 
@@ -299,6 +301,16 @@ describe('loading environment files', () => {
     const error = problemsOf('dev.yaml', edit('host: chat.dev.example.com', 'host: https://chat.dev.example.com'));
 
     expect(error.message).toContain('environments/dev.yaml:5:7: host: "https://chat.dev.example.com" — a lowercase DNS host name');
+  });
+});
+
+describe('the environment schema', () => {
+  // The loader skips this check at run time to start faster; it is made here instead.
+  test('is a valid draft-07 JSON Schema', () => {
+    const ajv = new Ajv({ strict: true });
+
+    expect(ajv.validateSchema(environmentSchema)).toBe(true);
+    expect(ajv.errors ?? []).toEqual([]);
   });
 });
 

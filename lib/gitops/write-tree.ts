@@ -13,14 +13,16 @@
  *   <parent>/.<base>.previous          the old tree, between the two renames of a swap
  *   <parent>/.<base>.lock              held by the process writing the tree
  *
- * A swap runs: build staging (fsync'd) → write journal → rename live → previous → rename staging
- * → live → delete previous → delete journal. The journal is the commit point, which gives recovery a
- * single rule that is correct at every crash point:
+ * A swap runs: build staging (fsync'd); write the journal; rename live to previous; rename staging
+ * to live; delete previous; delete the journal. The journal is the commit point, which gives
+ * recovery a single rule that is correct at every crash point:
  *
  *   journal present → the staging tree it names was complete before anything was renamed, so roll
  *                     forward: make it the live tree (moving the live one aside if it is still there).
- *   journal absent  → no rename of the live tree has happened in this swap, so any staging tree is
- *                     partial or abandoned: delete it, and if only the backup exists, restore it.
+ *   journal absent  → no swap has got as far as moving the live tree aside, so any staging tree is
+ *                     partial or abandoned: delete it (and restore the backup if it is all there is).
+ *                     A swap that had finished its renames has no journal only once the backup is
+ *                     gone, so a backup next to a live tree is always the older one: delete it.
  *
  * Keeping the commit record outside the tree (rather than a marker file inside staging) means no
  * crash can leave bookkeeping files in the directory Argo CD reads.
@@ -107,7 +109,7 @@ export function acquireLock(dir: string): () => void {
   let holder: LockHolder | null = null;
   for (let attempt = 0; attempt < 5; attempt++) {
     if (tryCreateLock(loc.lock, token)) return releaser(loc.lock, token);
-    holder = readLock(loc.lock);
+    holder = readSettledLock(loc.lock);
     if (holder === null) continue; // released between our two looks
     if (isHolderAlive(holder)) throw lockBusyError(loc, holder);
     breakStaleLock(loc, holder);
@@ -233,8 +235,7 @@ function diffTree(current: string | null, desired: readonly DesiredFile[]): Tree
   for (const rel of existing.others) if (!wanted.has(rel)) removed.push(rel);
   removed.sort(compare);
 
-  let strayDirs = false;
-  for (const rel of existing.dirs) if (!neededDirs.has(rel)) strayDirs = true;
+  const strayDirs = [...existing.dirs].some((rel) => !neededDirs.has(rel));
 
   const identical = current !== null && written.length === 0 && removed.length === 0 && !strayDirs;
   return { written, removed, unchanged, identical };
@@ -475,8 +476,13 @@ interface LockHolder {
   readonly mtimeMs: number;
 }
 
-/** How long an unreadable lock is assumed to be one whose owner is still writing its content. */
-const UNREADABLE_LOCK_GRACE_MS = 10_000;
+/**
+ * How long a lock without a readable pid is given for its owner to write one. The owner fills the
+ * file right after creating it, so this only runs out when the owner died in between (or the file
+ * was damaged); generous, because taking over from a stalled owner would let two writers in.
+ */
+const UNREADABLE_LOCK_GRACE_MS = 5_000;
+const LOCK_POLL_MS = 25;
 
 function tryCreateLock(lockPath: string, token: string): boolean {
   let fd: number;
@@ -522,7 +528,7 @@ function readLock(lockPath: string): LockHolder | null {
     const value: unknown = JSON.parse(raw);
     if (value !== null && typeof value === 'object') parsed = value;
   } catch {
-    // Unreadable content is handled by the grace period in isHolderAlive.
+    // Unreadable content is handled by the grace period in readSettledLock.
   }
   const pid = typeof parsed.pid === 'number' && Number.isInteger(parsed.pid) && parsed.pid > 0 ? parsed.pid : null;
   return {
@@ -534,10 +540,25 @@ function readLock(lockPath: string): LockHolder | null {
   };
 }
 
+/**
+ * Reads the lock, waiting while it has no pid yet: the owner creates the file and then writes it,
+ * so a fresh empty lock is almost always one caught in between, and its pid is what decides.
+ */
+function readSettledLock(lockPath: string): LockHolder | null {
+  for (;;) {
+    const holder = readLock(lockPath);
+    if (holder === null || holder.pid !== null || Date.now() - holder.mtimeMs >= UNREADABLE_LOCK_GRACE_MS) return holder;
+    sleep(LOCK_POLL_MS);
+  }
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 function isHolderAlive(holder: LockHolder): boolean {
-  // The owner creates the file and then writes it, so a fresh empty or garbled lock is most likely
-  // one we caught in between.
-  if (holder.pid === null) return Date.now() - holder.mtimeMs < UNREADABLE_LOCK_GRACE_MS;
+  // Still without a pid after the grace period: its owner died before writing it.
+  if (holder.pid === null) return false;
   // A pid from another machine (shared volume) cannot be checked here.
   if (holder.host !== null && holder.host !== os.hostname()) return true;
   try {
@@ -576,8 +597,9 @@ function breakStaleLock(loc: TreeLocation, stale: LockHolder): void {
 }
 
 function lockBusyError(loc: TreeLocation, holder: LockHolder | null): Error {
-  const who = holder?.pid != null ? `pid ${holder.pid}${holder.host !== null && holder.host !== os.hostname() ? ` on ${holder.host}` : ''}` : 'pid unknown';
-  const since = holder?.startedAt != null ? ` since ${holder.startedAt}` : '';
+  let who = holder?.pid ? `pid ${holder.pid}` : 'pid unknown';
+  if (holder?.host && holder.host !== os.hostname()) who += ` on ${holder.host}`;
+  const since = holder?.startedAt ? ` since ${holder.startedAt}` : '';
   return new Error(
     `Another synth (${who}) is writing ${loc.dir}${since}. Retry when it has finished, ` +
       `or remove the lock file ${loc.lock} if that process is gone.`,
