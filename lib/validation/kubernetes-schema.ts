@@ -19,15 +19,20 @@ export const KUBERNETES_VERSION: string = schema.version;
 let precompiled: Record<string, ValidateFunction> | null | undefined;
 
 /**
- * Validators compiled ahead of time by scripts/build.js, next to the bundle in dist/. Run from
- * sources (tests), there are none and every kind compiles on first use: same schema, same options.
+ * Validators compiled ahead of time by scripts/build.js into dist/: next to the main bundle, one
+ * folder up from the command bundles in dist/commands/. Run from sources (tests), there are none
+ * and every kind compiles on first use: same schema, same options.
  */
 function precompiledValidators(): Record<string, ValidateFunction> | null {
   if (precompiled === undefined) {
-    try {
-      precompiled = require(path.join(__dirname, 'kubernetes-validators.js')) as Record<string, ValidateFunction>;
-    } catch {
-      precompiled = null;
+    precompiled = null;
+    for (const dir of [__dirname, path.dirname(__dirname)]) {
+      try {
+        precompiled = require(path.join(dir, 'kubernetes-validators.js')) as Record<string, ValidateFunction>;
+        break;
+      } catch {
+        // not in this folder
+      }
     }
   }
   return precompiled;

@@ -17,9 +17,13 @@ function effective(w: Workload, container: Record<string, any>, key: string): un
   return container.securityContext?.[key] ?? w.podSpec.securityContext?.[key];
 }
 
-function intOrPercent(value: unknown, total: number): number | undefined {
+/**
+ * An int-or-percent budget field as a pod count. The disruption controller rounds percentages up
+ * (for minAvailable and maxUnavailable alike), so "60%" of 2 pods is 2.
+ */
+function budgetPods(value: unknown, total: number): number | undefined {
   if (typeof value === 'number') return value;
-  if (typeof value === 'string' && /^\d+%$/.test(value)) return Math.floor((total * parseInt(value, 10)) / 100);
+  if (typeof value === 'string' && /^\d+%$/.test(value)) return Math.ceil((total * parseInt(value, 10)) / 100);
   return undefined;
 }
 
@@ -139,9 +143,11 @@ export const POLICY_RULES: Rule[] = [
       for (const d of ctx.ofKind('Deployment')) {
         const strategy = d.manifest.spec?.strategy ?? {};
         const rolling = strategy.rollingUpdate ?? {};
-        // Kubernetes defaults an absent strategy to RollingUpdate with 25% unavailable.
-        const unavailable = strategy.type === 'Recreate' ? 'all' : intOrPercent(rolling.maxUnavailable ?? '25%', 4);
-        if (strategy.type !== 'RollingUpdate' || unavailable !== 0 || rolling.maxSurge === 0 || rolling.maxSurge === '0%') {
+        // Kubernetes defaults an absent strategy to RollingUpdate with 25% unavailable. Any non-zero
+        // percentage amounts to at least one pod once the Deployment is large enough.
+        const unavailable = rolling.maxUnavailable ?? '25%';
+        const zeroUnavailable = unavailable === 0 || (typeof unavailable === 'string' && /^0+%$/.test(unavailable));
+        if (strategy.type !== 'RollingUpdate' || !zeroUnavailable || rolling.maxSurge === 0 || rolling.maxSurge === '0%') {
           ctx.report(d, `strategy ${strategy.type ?? 'default'} with maxUnavailable ${JSON.stringify(rolling.maxUnavailable ?? (strategy.type === 'Recreate' ? 'all' : '25%'))} can take serving pods away during a rollout`);
         }
       }
@@ -171,10 +177,10 @@ export const POLICY_RULES: Rule[] = [
         );
         const floor: number = hpa?.manifest.spec?.minReplicas ?? workload?.object.manifest.spec?.replicas ?? 1;
         if (spec.maxUnavailable !== undefined) {
-          const n = intOrPercent(spec.maxUnavailable, floor);
+          const n = budgetPods(spec.maxUnavailable, floor);
           if (n === undefined || n < 1) ctx.report(pdb, `maxUnavailable ${JSON.stringify(spec.maxUnavailable)} blocks every eviction`);
         } else if (spec.minAvailable !== undefined) {
-          const n = intOrPercent(spec.minAvailable, floor);
+          const n = budgetPods(spec.minAvailable, floor);
           if (n === undefined || n >= floor) ctx.report(pdb, `minAvailable ${JSON.stringify(spec.minAvailable)} is not below the minimum of ${floor} replicas: it blocks every eviction`);
         } else {
           ctx.report(pdb, 'sets neither maxUnavailable nor minAvailable');
@@ -205,7 +211,10 @@ export const POLICY_RULES: Rule[] = [
         const covering = ctx.ofKind('NetworkPolicy').filter(
           (np) => np.environment === w.object.environment && np.manifest.metadata?.namespace === w.namespace && selects(np.manifest.spec?.podSelector ?? {}, w.podLabels),
         );
-        const types = new Set(covering.flatMap((np) => np.manifest.spec?.policyTypes ?? ['Ingress']));
+        // Without policyTypes, Kubernetes takes Ingress always, and Egress when there are egress rules.
+        const types = new Set(
+          covering.flatMap((np) => np.manifest.spec?.policyTypes ?? ['Ingress', ...(np.manifest.spec?.egress ? ['Egress'] : [])]),
+        );
         const missing = ['Ingress', 'Egress'].filter((t) => !types.has(t));
         if (missing.length > 0) ctx.report(w.object, `no NetworkPolicy governs its ${missing.join(' and ')} traffic`);
       }
