@@ -43,10 +43,16 @@ function main(argv: string[]): number {
     const verb = args['dry-run'] ? 'would write' : 'wrote';
     for (const file of written) console.log(`  ${verb} ${args.out}/${file}`);
     for (const file of removed) console.log(`  ${args['dry-run'] ? 'would remove' : 'removed'} ${args.out}/${file}`);
+    for (const x of result.validation.exemptions) {
+      console.log(`  exempted [${x.rule}] ${x.environment}/${x.component} ${x.object}: ${x.reason}`);
+    }
+    const t = result.timings;
     console.log(
       `synth: ${result.objects.length} objects in ${result.environments.length} environments ` +
         `(${result.environments.map((e) => e.name).join(', ')}); ${args.out}/: ${written.length} written, ` +
-        `${removed.length} removed, ${unchanged} unchanged (${ms.toFixed(0)} ms)`,
+        `${removed.length} removed, ${unchanged} unchanged, ${result.validation.exemptions.length} exemptions ` +
+        `(${ms.toFixed(0)} ms: load ${t.load.toFixed(0)}, render ${t.render.toFixed(0)}, ` +
+        `validate ${t.validate.toFixed(0)}, write ${t.write.toFixed(0)})`,
     );
     return 0;
   } catch (e) {

@@ -15,6 +15,8 @@ const INPUTS = ['main.ts', 'constructs', 'charts', 'lib', 'commands', 'imports',
  * takes ~200 ms, more than the rest of a synth. Other kinds still validate, compiled on first use.
  */
 const PRECOMPILED_KINDS = [
+  'argoproj.io/v1alpha1/AppProject',
+  'argoproj.io/v1alpha1/Application',
   'apps/v1/Deployment',
   'apps/v1/StatefulSet',
   'autoscaling/v2/HorizontalPodAutoscaler',
@@ -93,17 +95,25 @@ function build({ force = false, quiet = false } = {}) {
   return true;
 }
 
-/** dist/kubernetes-validators.js: standalone ajv code, one export per `<apiVersion>/<kind>`. */
+/**
+ * dist/validators/<apiVersion>_<kind>.js: standalone ajv code, one file per kind, so a run loads
+ * only the validators of the kinds its tree holds. index.json lists them.
+ */
 function writeSchemaValidators() {
   const Ajv = require('ajv').default;
   const standalone = require('ajv/dist/standalone').default;
-  const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'schemas', 'kubernetes-1.28.json'), 'utf8'));
-  // Same options as lib/validation/kubernetes-schema.ts uses at run time.
-  const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false, code: { source: true } });
-  ajv.addSchema({ $id: 'kubernetes', definitions: schema.definitions });
-  const refs = {};
-  for (const kind of PRECOMPILED_KINDS) refs[kind] = `kubernetes#/definitions/${schema.kinds[kind]}`;
-  fs.writeFileSync(path.join(DIST, 'kubernetes-validators.js'), standalone(ajv, refs));
+  const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'schemas', 'api-schemas.json'), 'utf8'));
+  const dir = path.join(DIST, 'validators');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  for (const kind of PRECOMPILED_KINDS) {
+    // Same options as lib/validation/kubernetes-schema.ts uses at run time.
+    const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false, code: { source: true } });
+    ajv.addSchema({ $id: 'kubernetes', definitions: schema.definitions });
+    const code = standalone(ajv, ajv.getSchema(`kubernetes#/definitions/${schema.kinds[kind]}`));
+    fs.writeFileSync(path.join(dir, `${kind.replace(/[^A-Za-z0-9.-]/g, '_')}.js`), code);
+  }
+  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify(PRECOMPILED_KINDS));
 }
 
 module.exports = { build };

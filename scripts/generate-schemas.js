@@ -1,22 +1,29 @@
 #!/usr/bin/env node
-// Generates schemas/kubernetes-<version>.json, the strict JSON Schema every synthesized object is
-// validated against, from the Kubernetes definitions `cdk8s import k8s@<version>` uses.
+// Generates schemas/api-schemas.json, the strict JSON Schemas every synthesized object is
+// validated against: the Kubernetes API from the definitions `cdk8s import k8s@<version>` uses,
+// plus the CustomResourceDefinitions given (Argo CD's).
 //
-//   node scripts/generate-schemas.js <path/to/_definitions.json> [version]
+//   node scripts/generate-schemas.js <path/to/_definitions.json> [--version 1.28] [--crd <crd.yaml>]...
 //
 // Strict as `kubeconform -strict`: every object type with declared properties rejects unknown
-// fields. Descriptions and vendor extensions are dropped; they only cost load time.
+// fields, except where a CRD says `x-kubernetes-preserve-unknown-fields`. Descriptions and vendor
+// extensions are dropped; they only cost load time.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
+const { parseArgs } = require('node:util');
+const { parseAllDocuments } = require('yaml');
 
-const [definitionsPath, version = '1.28'] = process.argv.slice(2);
-if (!definitionsPath) {
-  console.error('usage: node scripts/generate-schemas.js <path/to/_definitions.json> [version]');
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { version: { type: 'string', default: '1.28' }, crd: { type: 'string', multiple: true, default: [] } },
+});
+if (positionals.length !== 1) {
+  console.error('usage: node scripts/generate-schemas.js <path/to/_definitions.json> [--version 1.28] [--crd <crd.yaml>]...');
   process.exit(2);
 }
 
-const source = JSON.parse(fs.readFileSync(definitionsPath, 'utf8')).definitions;
+const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 function strip(schema) {
   if (Array.isArray(schema)) return schema.map(strip);
@@ -28,23 +35,45 @@ function strip(schema) {
       ? Object.fromEntries(Object.keys(schema.properties).sort().map((p) => [p, strip(schema.properties[p])]))
       : strip(schema[key]);
   }
-  if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
+  if (out.properties && out.additionalProperties === undefined && schema['x-kubernetes-preserve-unknown-fields'] !== true) {
+    out.additionalProperties = false;
+  }
   return out;
 }
 
+const source = JSON.parse(fs.readFileSync(positionals[0], 'utf8')).definitions;
 const definitions = {};
 const kinds = {};
 for (const name of Object.keys(source).sort()) {
   definitions[name] = strip(source[name]);
-  const gvks = source[name]['x-kubernetes-group-version-kind'] ?? [];
   // Only definitions with metadata are objects a manifest can hold (not DeleteOptions and the like).
   if (!source[name].properties?.metadata) continue;
-  for (const { group, version: v, kind } of gvks) {
-    kinds[`${group ? `${group}/` : ''}${v}/${kind}`] = name;
+  for (const { group, version, kind } of source[name]['x-kubernetes-group-version-kind'] ?? []) {
+    kinds[`${group ? `${group}/` : ''}${version}/${kind}`] = name;
   }
 }
 
-const out = path.join(__dirname, '..', 'schemas', `kubernetes-${version}.json`);
+const crds = [];
+for (const file of values.crd) {
+  for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+    const crd = doc.toJS();
+    if (crd?.kind !== 'CustomResourceDefinition') continue;
+    const { group, names } = crd.spec;
+    for (const version of crd.spec.versions.filter((v) => v.served)) {
+      const schema = strip(version.schema.openAPIV3Schema);
+      // CRDs declare metadata as a bare object; the API server validates it as ObjectMeta.
+      schema.properties.metadata = { $ref: `#/definitions/${OBJECT_META}` };
+      schema.properties.apiVersion = { enum: [`${group}/${version.name}`], type: 'string' };
+      schema.properties.kind = { enum: [names.kind], type: 'string' };
+      const name = `${group.split('.').reverse().join('.')}.${version.name}.${names.kind}`;
+      definitions[name] = schema;
+      kinds[`${group}/${version.name}/${names.kind}`] = name;
+    }
+    crds.push(`${names.kind}.${group}`);
+  }
+}
+
+const out = path.join(__dirname, '..', 'schemas', 'api-schemas.json');
 fs.mkdirSync(path.dirname(out), { recursive: true });
-fs.writeFileSync(out, JSON.stringify({ version, kinds, definitions }) + '\n');
-console.error(`${path.relative(process.cwd(), out)}: ${Object.keys(kinds).length} kinds, ${Object.keys(definitions).length} definitions`);
+fs.writeFileSync(out, JSON.stringify({ kubernetesVersion: values.version, crds: crds.sort(), kinds, definitions }) + '\n');
+console.error(`${path.relative(process.cwd(), out)}: Kubernetes ${values.version} and ${crds.length} CRDs; ${Object.keys(kinds).length} kinds`);

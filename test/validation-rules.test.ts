@@ -259,6 +259,64 @@ describeRule('K8S-SCHEMA', () => {
   });
 });
 
+/** An Argo CD Application as the tree's apps/ folder holds it. */
+function application(path: string): TreeObject {
+  return {
+    path: 'apps/staging/Application-staging-backend.yaml',
+    environment: 'apps',
+    component: 'staging',
+    manifest: {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'staging-backend', namespace: 'argocd' },
+      spec: {
+        project: 'chat-platform',
+        source: { repoURL: 'https://git.example.com/platform/chat-gitops.git', targetRevision: 'main', path },
+        destination: { server: 'https://kubernetes.default.svc', namespace: 'chat-staging' },
+        syncPolicy: { automated: { prune: true, selfHeal: true } },
+      },
+    },
+  };
+}
+
+describeRule('REF-ARGO-PATH', () => {
+  test('accepts an Application whose path is a folder of the tree', () => {
+    expectClean([...fixture(), application('gitops/envs/staging/backend')]);
+  });
+
+  test('reports an Application whose path is not in the tree', () => {
+    expectOnlyFinding([...fixture(), application('gitops/envs/staging/kafka')], 'REF-ARGO-PATH', 'Application/staging-backend', 'source path "gitops/envs/staging/kafka" is not a folder of the tree');
+  });
+
+  test('leaves paths outside the tree (another repository) alone', () => {
+    expectClean([...fixture(), application('charts/ingress-nginx')]);
+  });
+});
+
+describe('K8S-SCHEMA on Argo CD objects', () => {
+  test('accepts a valid Application', () => {
+    expectClean([...fixture(), application('gitops/envs/staging/backend')]);
+  });
+
+  test('rejects a field the Application CRD does not know', () => {
+    const app = application('gitops/envs/staging/backend');
+    app.manifest.spec.syncPolicy.automated.selfheal = true;
+    expectOnlyFinding([...fixture(), app], 'K8S-SCHEMA', 'Application/staging-backend', '/spec/syncPolicy/automated: unknown field "selfheal"');
+  });
+
+  test('validates Application metadata as Kubernetes object metadata', () => {
+    const app = application('gitops/envs/staging/backend');
+    app.manifest.metadata.finalizer = ['resources-finalizer.argocd.argoproj.io'];
+    expectOnlyFinding([...fixture(), app], 'K8S-SCHEMA', 'Application/staging-backend', '/metadata: unknown field "finalizer"');
+  });
+
+  test('rejects an Application without its required destination', () => {
+    const app = application('gitops/envs/staging/backend');
+    delete app.manifest.spec.destination;
+    expectOnlyFinding([...fixture(), app], 'K8S-SCHEMA', 'Application/staging-backend', 'missing required field "destination"');
+  });
+});
+
 describeRule('REF-SERVICE-SELECTOR', () => {
   test('reports a Service whose selector matches no pod template', () => {
     const tree = fixture();

@@ -27,6 +27,12 @@ export interface SynthesizeResult {
   readonly files: Map<string, string>;
   readonly validation: ValidationReport;
   readonly write: TreeWriteResult;
+  /** Milliseconds spent in each phase. */
+  readonly timings: { readonly load: number; readonly render: number; readonly validate: number; readonly write: number };
+}
+
+function since(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
 /** Builds the cdk8s app of the given environments in memory. */
@@ -52,10 +58,17 @@ export function renderTree(environments: readonly Environment[]): { objects: Ren
  */
 export function synthesize(options: SynthesizeOptions = {}): SynthesizeResult {
   const root = path.resolve(options.root ?? process.cwd());
+  let t = process.hrtime.bigint();
   const environments = loadEnvironments(path.resolve(root, options.environmentsDir ?? 'environments'), { root });
+  const load = since(t);
+  t = process.hrtime.bigint();
   const { objects, files } = renderTree(environments);
+  const render = since(t);
+  t = process.hrtime.bigint();
   const validation = validateTree(objects);
+  const validate = since(t);
   if (validation.findings.length > 0) throw new ValidationError(validation);
+  t = process.hrtime.bigint();
   const write = writeTree(path.resolve(root, options.outDir ?? 'gitops'), files, { dryRun: options.dryRun ?? false });
-  return { environments, objects, files, validation, write };
+  return { environments, objects, files, validation, write, timings: { load, render, validate, write: since(t) } };
 }

@@ -1,6 +1,19 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import schema from '../../schemas/kubernetes-1.28.json';
+
+/** The generated schemas: Kubernetes definitions and CRDs, and the definition of each kind. */
+interface ApiSchemas {
+  readonly kubernetesVersion: string;
+  readonly kinds: Record<string, string>;
+  readonly definitions: Record<string, unknown>;
+}
+let schemas: ApiSchemas | undefined;
+function apiSchemas(): ApiSchemas {
+  // Read on first need only (not bundled): with precompiled validators a synth never parses it.
+  schemas ??= JSON.parse(fs.readFileSync(schemaFile(), 'utf8')) as ApiSchemas;
+  return schemas;
+}
 
 /** One way an object breaks the Kubernetes API schema. */
 export interface SchemaViolation {
@@ -13,41 +26,59 @@ const SCHEMA_ID = 'kubernetes';
 let ajv: Ajv | undefined;
 const validators = new Map<string, ValidateFunction>();
 
-/** The Kubernetes version the schema describes. */
-export const KUBERNETES_VERSION: string = schema.version;
+/** The Kubernetes version the schemas describe. */
+export const KUBERNETES_VERSION = '1.28';
 
-let precompiled: Record<string, ValidateFunction> | null | undefined;
+/** File name of a kind's precompiled validator: `apps/v1/Deployment` → `apps_v1_Deployment.js`. */
+export function validatorFileName(key: string): string {
+  return `${key.replace(/[^A-Za-z0-9.-]/g, '_')}.js`;
+}
+
+let precompiledDir: string | null | undefined;
 
 /**
- * Validators compiled ahead of time by scripts/build.js into dist/: next to the main bundle, one
- * folder up from the command bundles in dist/commands/. Run from sources (tests), there are none
- * and every kind compiles on first use: same schema, same options.
+ * The folder of validators compiled ahead of time by scripts/build.js (`dist/validators/`): next
+ * to the main bundle, one folder up from the command bundles in dist/commands/. Run from sources
+ * (tests) there is none, and every kind compiles on first use: same schema, same options.
  */
-function precompiledValidators(): Record<string, ValidateFunction> | null {
-  if (precompiled === undefined) {
-    precompiled = null;
+function precompiled(key: string): ValidateFunction | undefined {
+  if (precompiledDir === undefined) {
+    precompiledDir = null;
     for (const dir of [__dirname, path.dirname(__dirname)]) {
-      try {
-        precompiled = require(path.join(dir, 'kubernetes-validators.js')) as Record<string, ValidateFunction>;
+      if (fs.existsSync(path.join(dir, 'validators', 'index.json'))) {
+        precompiledDir = path.join(dir, 'validators');
         break;
-      } catch {
-        // not in this folder
       }
     }
   }
-  return precompiled;
+  if (precompiledDir === null) return undefined;
+  const file = path.join(precompiledDir, validatorFileName(key));
+  return fs.existsSync(file) ? (require(file) as ValidateFunction) : undefined;
+}
+
+/** Finds `schemas/api-schemas.json` from the sources (lib/validation/) or the bundle (dist/). */
+function schemaFile(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'schemas', 'api-schemas.json');
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`schemas/api-schemas.json not found above ${__dirname}`);
+  }
 }
 
 function validatorFor(apiVersion: string, kind: string): ValidateFunction | undefined {
   const key = `${apiVersion}/${kind}`;
-  let validate = validators.get(key) ?? precompiledValidators()?.[key];
-  if (validate) return validate;
-  const definition = (schema.kinds as Record<string, string>)[key];
+  let validate = validators.get(key) ?? precompiled(key);
+  if (validate) {
+    validators.set(key, validate);
+    return validate;
+  }
+  const { kinds, definitions } = apiSchemas();
+  const definition = kinds[key];
   if (!definition) return undefined;
   if (!ajv) {
     // Compiled lazily and per kind: only the kinds a tree holds are ever compiled.
     ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
-    ajv.addSchema({ $id: SCHEMA_ID, definitions: schema.definitions });
+    ajv.addSchema({ $id: SCHEMA_ID, definitions });
   }
   validate = ajv.getSchema(`${SCHEMA_ID}#/definitions/${definition}`)!;
   validators.set(key, validate);
@@ -78,7 +109,7 @@ export function validateKubernetesSchema(manifest: Record<string, unknown>): Sch
   }
   const validate = validatorFor(apiVersion, kind);
   if (!validate) {
-    return [{ path: '', message: `${apiVersion} ${kind} is not a kind of the Kubernetes ${KUBERNETES_VERSION} API` }];
+    return [{ path: '', message: `${apiVersion} ${kind} is not a kind of the Kubernetes ${KUBERNETES_VERSION} API or a known CRD` }];
   }
   if (validate(manifest)) return [];
   // oneOf branches (int-or-string, quantities) repeat the same failure; report each place once.

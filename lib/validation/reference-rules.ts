@@ -13,8 +13,35 @@ function containerPorts(w: Workload): { name?: string; containerPort: number }[]
   return containersOf(w.podSpec).flatMap(({ container }) => container.ports ?? []);
 }
 
+/**
+ * Where the tree sits in its git repository: an Argo CD Application's `path` under this prefix
+ * must be a folder of the tree.
+ */
+export const TREE_PREFIX = 'gitops';
+
 /** Cross-references between objects: each must point at something that exists. */
 export const REFERENCE_RULES: Rule[] = [
+  {
+    id: 'REF-ARGO-PATH',
+    hint: `point the Application's source path at a folder of the tree that holds manifests (${TREE_PREFIX}/…)`,
+    check(ctx) {
+      const folders = new Set<string>();
+      for (const o of ctx.objects) {
+        const parts = o.path.split('/');
+        for (let i = 1; i < parts.length; i++) folders.add(parts.slice(0, i).join('/'));
+      }
+      for (const app of ctx.ofKind('Application')) {
+        const spec = app.manifest.spec ?? {};
+        const sources: Record<string, any>[] = spec.source ? [spec.source] : spec.sources ?? [];
+        for (const source of sources) {
+          const p = typeof source.path === 'string' ? source.path.replace(/^\.\//, '').replace(/\/+$/, '') : undefined;
+          if (p === undefined || !(p === TREE_PREFIX || p.startsWith(`${TREE_PREFIX}/`))) continue;
+          const inTree = p.slice(TREE_PREFIX.length + 1);
+          if (!folders.has(inTree)) ctx.report(app, `source path "${source.path}" is not a folder of the tree`);
+        }
+      }
+    },
+  },
   {
     id: 'REF-SERVICE-SELECTOR',
     hint: "make the Service's selector equal to the pod template labels of the workload it fronts",
