@@ -36,6 +36,36 @@ components:
     resources:
       requests: { cpu: 50m, memory: 64Mi }
       limits: { cpu: 250m, memory: 128Mi }
+ingress:
+  className: nginx
+  tlsSecretName: chat-dev-tls
+  serviceType: ClusterIP
+  maxBodySize: 20m
+kafka:
+  brokers: 1
+  image: apache/kafka:3.7.1
+  storage:
+    size: 5Gi
+  resources:
+    requests: { cpu: 250m, memory: 768Mi }
+    limits: { cpu: "1", memory: 1Gi }
+  chatTopic: chat-messages
+  topics:
+    - name: chat-messages
+      partitions: 3
+      replicationFactor: 1
+      minInSyncReplicas: 1
+      retentionHours: 24
+database:
+  engine: postgresql
+  host: chat-dev.db.example.com
+  port: 5432
+  name: chat
+  credentialsSecret: chat-db-credentials
+s3:
+  bucket: chat-dev-images
+  region: ap-northeast-2
+  publicUrlBase: https://chat-dev-images.s3.ap-northeast-2.amazonaws.com
 `;
 
 let root: string;
@@ -270,7 +300,7 @@ describe('loading environment files', () => {
     const error = problemsOf('dev.yaml', '# nothing yet\n');
 
     expect(messageLines(error)).toEqual([
-      'environments/dev.yaml:1:1: (document): null — a mapping with keys cluster, components, host, imagePullSecret, namespace, priority',
+      'environments/dev.yaml:1:1: (document): null — a mapping with keys cluster, components, database, host, imagePullSecret, ingress, kafka, namespace, priority, s3',
     ]);
   });
 

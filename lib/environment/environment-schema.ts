@@ -1,5 +1,14 @@
 import type { JSONSchemaType } from 'ajv';
-import type { ComponentSettings, Environment, ResourceQuantities } from './environment';
+import type {
+  ComponentSettings,
+  DatabaseSettings,
+  Environment,
+  IngressSettings,
+  KafkaSettings,
+  KafkaTopic,
+  ResourceQuantities,
+  S3Settings,
+} from './environment';
 import { CPU_QUANTITY_PATTERN, MEMORY_QUANTITY_PATTERN } from './quantity';
 
 /**
@@ -27,6 +36,14 @@ const DNS_1123_SUBDOMAIN_DESCRIPTION =
   'a DNS-1123 subdomain: at most 253 characters, lowercase letters, digits, "-" and ".", ' +
   'each dot-separated part starting and ending with a letter or digit';
 
+const memoryQuantitySchema = {
+  type: 'string',
+  pattern: MEMORY_QUANTITY_PATTERN,
+  description:
+    'a memory quantity: bytes with an optional suffix, such as "512Mi", "1Gi", "1G" or "1073741824" ' +
+    '(binary Ki, Mi, Gi, Ti, Pi, Ei; decimal k, M, G, T, P, E; not "m", which means thousandths of a byte)',
+} as const;
+
 const quantitiesSchema: JSONSchemaType<ResourceQuantities> = {
   type: 'object',
   additionalProperties: false,
@@ -38,13 +55,7 @@ const quantitiesSchema: JSONSchemaType<ResourceQuantities> = {
       description:
         'a CPU quantity: whole millicores such as "250m", or cores with at most three decimals such as "1" or "0.5"',
     },
-    memory: {
-      type: 'string',
-      pattern: MEMORY_QUANTITY_PATTERN,
-      description:
-        'a memory quantity: bytes with an optional suffix, such as "512Mi", "1Gi", "1G" or "1073741824" ' +
-        '(binary Ki, Mi, Gi, Ti, Pi, Ei; decimal k, M, G, T, P, E; not "m", which means thousandths of a byte)',
-    },
+    memory: memoryQuantitySchema,
   },
 };
 
@@ -81,13 +92,132 @@ const componentSchema: JSONSchemaType<ComponentSettings> = {
   },
 };
 
+const resourcesSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['requests', 'limits'],
+  properties: { requests: quantitiesSchema, limits: quantitiesSchema },
+} as const;
+
+const HTTPS_URL = '^https://[^\\s/?#]+(?:/[^\\s?#]*)?$';
+const HTTP_URL = '^https?://[^\\s/?#]+(?:/[^\\s?#]*)?$';
+
+const ingressSchema: JSONSchemaType<IngressSettings> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['className', 'tlsSecretName', 'serviceType', 'maxBodySize'],
+  properties: {
+    className: { type: 'string', maxLength: 253, pattern: DNS_1123_SUBDOMAIN, description: DNS_1123_SUBDOMAIN_DESCRIPTION },
+    tlsSecretName: { type: 'string', maxLength: 253, pattern: DNS_1123_SUBDOMAIN, description: DNS_1123_SUBDOMAIN_DESCRIPTION },
+    serviceType: { type: 'string', enum: ['LoadBalancer', 'ClusterIP', 'NodePort'] },
+    maxBodySize: {
+      type: 'string',
+      pattern: '^[1-9][0-9]{0,5}[kKmMgG]?$',
+      description: 'an nginx size: a positive number of bytes with an optional k, m or g suffix, e.g. "10m"',
+    },
+  },
+};
+
+const topicSchema: JSONSchemaType<KafkaTopic> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'partitions', 'replicationFactor', 'minInSyncReplicas', 'retentionHours'],
+  properties: {
+    name: {
+      type: 'string',
+      maxLength: 249,
+      pattern: '^[a-zA-Z0-9._-]+$',
+      description: 'a Kafka topic name: at most 249 letters, digits, ".", "_" and "-"',
+    },
+    partitions: { type: 'integer', minimum: 1, maximum: 1000 },
+    replicationFactor: { type: 'integer', minimum: 1, maximum: 9 },
+    minInSyncReplicas: { type: 'integer', minimum: 1, maximum: 9 },
+    retentionHours: { type: 'integer', minimum: 1, maximum: 87600 },
+  },
+};
+
+const kafkaSchema: JSONSchemaType<KafkaSettings> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['brokers', 'image', 'storage', 'resources', 'topics', 'chatTopic'],
+  properties: {
+    brokers: { type: 'integer', minimum: 1, maximum: 9 },
+    image: { type: 'string', description: 'the apache/kafka image with a tag or a digest, e.g. apache/kafka:3.7.1' },
+    storage: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['size'],
+      properties: {
+        size: memoryQuantitySchema,
+        storageClass: { type: 'string', nullable: true, maxLength: 253, pattern: DNS_1123_SUBDOMAIN, description: DNS_1123_SUBDOMAIN_DESCRIPTION },
+      },
+    },
+    resources: resourcesSchema,
+    topics: { type: 'array', minItems: 1, items: topicSchema },
+    chatTopic: { type: 'string', description: 'the name of one of the topics' },
+  },
+};
+
+const databaseSchema: JSONSchemaType<DatabaseSettings> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['engine', 'host', 'port', 'name', 'credentialsSecret'],
+  properties: {
+    engine: { type: 'string', enum: ['postgresql', 'mysql', 'mariadb'] },
+    host: {
+      type: 'string',
+      maxLength: 253,
+      pattern: HOST_NAME,
+      description: 'a lowercase DNS host name of the database, without scheme or port',
+    },
+    port: { type: 'integer', minimum: 1, maximum: 65535 },
+    name: {
+      type: 'string',
+      maxLength: 63,
+      pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+      description: 'a database name: letters, digits and "_", not starting with a digit',
+    },
+    credentialsSecret: { type: 'string', maxLength: 253, pattern: DNS_1123_SUBDOMAIN, description: DNS_1123_SUBDOMAIN_DESCRIPTION },
+  },
+};
+
+const s3Schema: JSONSchemaType<S3Settings> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['bucket', 'region', 'publicUrlBase'],
+  properties: {
+    bucket: {
+      type: 'string',
+      minLength: 3,
+      maxLength: 63,
+      pattern: '^[a-z0-9][a-z0-9.-]*[a-z0-9]$',
+      description: 'an S3 bucket name: 3 to 63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit',
+    },
+    region: { type: 'string', pattern: '^[a-z]{2}(?:-[a-z]+)+-[0-9]+$', description: 'an AWS region such as ap-northeast-2' },
+    endpoint: { type: 'string', nullable: true, pattern: HTTP_URL, description: 'an http(s):// URL of an S3-compatible endpoint' },
+    publicUrlBase: { type: 'string', pattern: HTTPS_URL, description: 'an https:// URL prefix of the stored objects' },
+    roleArn: {
+      type: 'string',
+      nullable: true,
+      pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$',
+      description: 'an IAM role ARN, e.g. arn:aws:iam::123456789012:role/chat-backend',
+    },
+    allowedOrigins: {
+      type: 'array',
+      nullable: true,
+      minItems: 1,
+      items: { type: 'string', pattern: '^https?://[^\\s/?#]+$', description: 'an origin: scheme and host[:port], no path' },
+    },
+  },
+};
+
 /** JSON Schema (draft-07) of `environments/<name>.yaml`. */
 export const environmentSchema: JSONSchemaType<EnvironmentFile> = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'Chat platform environment',
   type: 'object',
   additionalProperties: false,
-  required: ['namespace', 'cluster', 'host', 'imagePullSecret', 'priority', 'components'],
+  required: ['namespace', 'cluster', 'host', 'imagePullSecret', 'priority', 'components', 'ingress', 'kafka', 'database', 's3'],
   properties: {
     namespace: {
       type: 'string',
@@ -141,6 +271,10 @@ export const environmentSchema: JSONSchemaType<EnvironmentFile> = {
         frontend: componentSchema,
       },
     },
+    ingress: ingressSchema,
+    kafka: kafkaSchema,
+    database: databaseSchema,
+    s3: s3Schema,
   },
 };
 

@@ -26,6 +26,81 @@ export interface Environment {
     readonly backend: ComponentSettings;
     readonly frontend: ComponentSettings;
   };
+  /** How outside traffic reaches the frontend. */
+  readonly ingress: IngressSettings;
+  /** The Kafka cluster chat messages fan out through. */
+  readonly kafka: KafkaSettings;
+  /** The database the backend stores users and messages in. */
+  readonly database: DatabaseSettings;
+  /** The S3 bucket images and files are stored in. */
+  readonly s3: S3Settings;
+}
+
+export interface IngressSettings {
+  /** IngressClass of the Ingress, e.g. `nginx`. */
+  readonly className: string;
+  /** Name of the `kubernetes.io/tls` Secret for `host` (issued out of band, e.g. by cert-manager). */
+  readonly tlsSecretName: string;
+  /** Type of the frontend Service. */
+  readonly serviceType: 'LoadBalancer' | 'ClusterIP' | 'NodePort';
+  /** Largest request body accepted (image uploads), as nginx writes sizes: `10m`, `512k`. */
+  readonly maxBodySize: string;
+}
+
+export interface KafkaSettings {
+  /** Number of pods, each a combined broker and KRaft controller. */
+  readonly brokers: number;
+  /** The official `apache/kafka` image, pinned. */
+  readonly image: string;
+  readonly storage: {
+    /** Size of each broker's volume, e.g. `20Gi`. */
+    readonly size: string;
+    /** StorageClass of the volumes. @default - the cluster's default class */
+    readonly storageClass?: string;
+  };
+  readonly resources: {
+    readonly requests: ResourceQuantities;
+    readonly limits: ResourceQuantities;
+  };
+  /** Topics created (idempotently) once the brokers are up. */
+  readonly topics: readonly KafkaTopic[];
+  /** Name of the topic chat messages go through; one of `topics`. */
+  readonly chatTopic: string;
+}
+
+export interface KafkaTopic {
+  readonly name: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly minInSyncReplicas: number;
+  /** How long messages are kept, in hours. */
+  readonly retentionHours: number;
+}
+
+export interface DatabaseSettings {
+  readonly engine: 'postgresql' | 'mysql' | 'mariadb';
+  /** Host name of the (managed) database outside the cluster. */
+  readonly host: string;
+  readonly port: number;
+  /** Database (schema) name. */
+  readonly name: string;
+  /**
+   * Secret holding `username` and `password`, created out of band in the namespace, never in git.
+   */
+  readonly credentialsSecret: string;
+}
+
+export interface S3Settings {
+  readonly bucket: string;
+  readonly region: string;
+  /** Endpoint of an S3-compatible store. @default - AWS S3 of `region` */
+  readonly endpoint?: string;
+  /** URL prefix of the stored objects' public URLs, as the backend returns them. */
+  readonly publicUrlBase: string;
+  /** IAM role the backend's ServiceAccount assumes (IRSA). @default - none */
+  readonly roleArn?: string;
+  /** Origins allowed to upload from browsers. @default - `https://<host>` */
+  readonly allowedOrigins?: readonly string[];
 }
 
 export interface ClusterTarget {

@@ -31,9 +31,9 @@ const ROOT_FIELD = '(document)';
 const FILE_NAME_FIELD = '(file name)';
 const YAML_FIELD = '(yaml)';
 const COMPONENTS = Object.keys(environmentSchema.properties.components.properties) as (keyof EnvironmentFile['components'])[];
-const QUANTITY_PATHS = COMPONENTS.flatMap((component) =>
+const QUANTITY_PATHS = [...COMPONENTS.map((component) => ['components', component]), ['kafka']].flatMap((base) =>
   (['requests', 'limits'] as const).flatMap((kind) =>
-    (['cpu', 'memory'] as const).map((resource) => ['components', component, 'resources', kind, resource]),
+    (['cpu', 'memory'] as const).map((resource) => [...base, 'resources', kind, resource]),
   ),
 );
 
