@@ -13,7 +13,7 @@
  *   <parent>/.<base>.previous          the old tree, between the two renames of a swap
  *   <parent>/.<base>.lock              held by the process writing the tree
  *
- * A swap runs: build staging (fsync'd); write the journal; rename live to previous; rename staging
+ * A swap runs: build staging (flushed to disk); write the journal; rename live to previous; rename staging
  * to live; delete previous; delete the journal. The journal is the commit point, which gives
  * recovery a single rule that is correct at every crash point:
  *
@@ -30,6 +30,7 @@
  * Unchanged files are hard-linked into staging, so the live tree, staging and the backup may share
  * inodes. Nothing here ever writes into an existing file; every changed file is a new inode.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -326,6 +327,7 @@ function buildStaging(staging: string, current: string | null, desired: readonly
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging);
   const made = new Set<string>(['']);
+  const written: string[] = [];
   for (const { rel, data } of desired) {
     const slash = rel.lastIndexOf('/');
     const relDir = slash === -1 ? '' : rel.slice(0, slash);
@@ -335,28 +337,52 @@ function buildStaging(staging: string, current: string | null, desired: readonly
       made.add(relDir);
     }
     const target = path.join(staging, rel);
-    if (current !== null && unchanged.has(rel)) linkOrCopy(path.join(current, rel), target, data);
-    else writeFileDurably(target, data);
+    if (current !== null && unchanged.has(rel)) linkOrCopy(path.join(current, rel), target, data, written);
+    else writeNewFile(target, data, written);
   }
   // The new entries must be on disk before the journal declares this tree complete.
-  for (const relDir of made) fsyncDir(path.join(staging, relDir));
+  flushToDisk(staging, written, [...made].map((relDir) => path.join(staging, relDir)));
+}
+
+/** Above this many new files one filesystem-wide flush beats an fsync per file (~0.6 ms each). */
+const SYNCFS_THRESHOLD = 32;
+
+/**
+ * Makes the given files and directories durable. Many files: one syncfs(2) of the staging
+ * filesystem through coreutils `sync -f`; few, or where that is unavailable: fsync each.
+ */
+function flushToDisk(staging: string, files: readonly string[], dirs: readonly string[]): void {
+  if (files.length > SYNCFS_THRESHOLD && process.platform === 'linux') {
+    try {
+      execFileSync('sync', ['-f', staging], { stdio: 'ignore', timeout: 120_000 });
+      return;
+    } catch {
+      // No coreutils sync (or it failed): fall back to fsync, which is always correct.
+    }
+  }
+  for (const file of files) fsyncPath(file);
+  for (const dir of dirs) fsyncDir(dir);
 }
 
 /** Hard-links so unchanged files keep their inode and mtime; copies where links are unsupported. */
-function linkOrCopy(from: string, to: string, data: Buffer): void {
+function linkOrCopy(from: string, to: string, data: Buffer, written: string[]): void {
   try {
     fs.linkSync(from, to);
   } catch (err) {
     const code = errorCode(err);
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV' && code !== 'EMLINK' && code !== 'ENOSYS') throw err;
-    writeFileDurably(to, data);
+    writeNewFile(to, data, written);
   }
 }
 
-function writeFileDurably(file: string, data: Buffer): void {
-  const fd = fs.openSync(file, 'wx');
+function writeNewFile(file: string, data: Buffer, written: string[]): void {
+  fs.writeFileSync(file, data, { flag: 'wx' });
+  written.push(file);
+}
+
+function fsyncPath(file: string): void {
+  const fd = fs.openSync(file, 'r');
   try {
-    fs.writeFileSync(fd, data);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
