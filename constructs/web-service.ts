@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
@@ -94,6 +95,18 @@ export interface WebServiceProps {
   readonly serviceType?: 'ClusterIP' | 'LoadBalancer' | 'NodePort';
   /** Annotations on the Service (e.g. for a cloud load balancer). @default - none */
   readonly serviceAnnotations?: Record<string, string>;
+  /**
+   * Whether outside traffic is routed to pods on other nodes (`Cluster`, the source address
+   * rewritten to a node's) or only to pods on the receiving node (`Local`, the client's address
+   * kept). Only for `LoadBalancer` and `NodePort` Services.
+   * @default - Kubernetes' default, `Cluster`
+   */
+  readonly externalTrafficPolicy?: 'Cluster' | 'Local';
+  /**
+   * The container's command, replacing the image's entrypoint.
+   * @default - the image's entrypoint and command
+   */
+  readonly command?: string[];
   /** Traffic gate: the pod receives requests only while this succeeds. */
   readonly readinessProbe: HttpProbeOptions;
   /** Restarts a wedged container. */
@@ -324,6 +337,7 @@ export class WebService extends Construct {
                 name: props.name,
                 image: props.image,
                 imagePullPolicy: 'IfNotPresent',
+                ...(props.command ? { command: [...props.command] } : {}),
                 ports: [{ name: 'http', containerPort, protocol: 'TCP' }],
                 ...(props.env?.length ? { env: props.env } : {}),
                 ...(props.envFrom?.length
@@ -365,6 +379,7 @@ export class WebService extends Construct {
       metadata: { ...metadata, ...(props.serviceAnnotations ? { annotations: props.serviceAnnotations } : {}) },
       spec: {
         type: props.serviceType ?? 'ClusterIP',
+        ...(props.externalTrafficPolicy ? { externalTrafficPolicy: props.externalTrafficPolicy } : {}),
         selector,
         ports: [{ name: 'http', port: servicePort, targetPort: IntOrString.fromString('http'), protocol: 'TCP' }],
       },
@@ -467,6 +482,34 @@ export class WebService extends Construct {
     });
   }
 
+  /**
+   * Lets connections from the given address ranges (CIDRs) reach this service's HTTP port: the
+   * path of traffic that enters through a load balancer or node port rather than from a pod.
+   */
+  public allowFromAddresses(id: string, cidrs: readonly string[]): void {
+    if (cidrs.length === 0) throw new Error(`WebService "${this.name}": allowFromAddresses("${id}") needs at least one CIDR`);
+    for (const cidr of cidrs) {
+      const [address = '', prefix = ''] = cidr.split('/');
+      const family = isIP(address);
+      if (family === 0 || !/^[0-9]{1,3}$/.test(prefix) || Number(prefix) > (family === 4 ? 32 : 128)) {
+        throw new Error(`WebService "${this.name}": allowFromAddresses("${id}") CIDR is ${JSON.stringify(cidr)}; allowed: an IPv4 or IPv6 address range such as "10.0.0.0/8" or "::/0"`);
+      }
+    }
+    new KubeNetworkPolicy(this, `AllowFrom-${id}`, {
+      metadata: { name: `${this.name}-from-${id}`, namespace: this.namespace, labels: { ...this.labels.all } },
+      spec: {
+        podSelector: { matchLabels: { ...this.labels.selector } },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: cidrs.map((cidr) => ({ ipBlock: { cidr } })),
+            ports: [{ protocol: 'TCP', port: IntOrString.fromNumber(this.containerPort) }],
+          },
+        ],
+      },
+    });
+  }
+
   /** The Service's in-cluster DNS name. */
   public get serviceHost(): string {
     return `${this.name}.${this.namespace}.svc.cluster.local`;
@@ -507,4 +550,8 @@ function validateProps(
     fail('terminationGracePeriodSeconds', v.grace, `an integer greater than preStopDelaySeconds (${v.preStopDelay})`);
   }
   if (!Number.isInteger(v.uid) || v.uid < 1) fail('runAsUser', v.uid, 'a non-zero UID');
+  if (props.externalTrafficPolicy !== undefined && (props.serviceType ?? 'ClusterIP') === 'ClusterIP') {
+    fail('externalTrafficPolicy', props.externalTrafficPolicy, 'unset for a ClusterIP Service (only LoadBalancer and NodePort Services route outside traffic)');
+  }
+  if (props.command !== undefined && props.command.length === 0) fail('command', props.command, 'a non-empty list, or unset for the image\'s entrypoint');
 }

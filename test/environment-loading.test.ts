@@ -292,7 +292,7 @@ describe('loading environment files', () => {
     const error = problemsOf('dev.yaml', edit('cluster:\n  name: in-cluster\n  server: https://kubernetes.default.svc\n', ''));
 
     expect(messageLines(error)).toEqual([
-      'environments/dev.yaml:1:1: cluster: (missing) — required: a mapping with keys name, server',
+      'environments/dev.yaml:1:1: cluster: (missing) — required: cluster (a mapping with keys name, server) or clusters (a list of such mappings)',
     ]);
   });
 
@@ -300,7 +300,7 @@ describe('loading environment files', () => {
     const error = problemsOf('dev.yaml', '# nothing yet\n');
 
     expect(messageLines(error)).toEqual([
-      'environments/dev.yaml:1:1: (document): null — a mapping with keys cluster, components, database, host, imagePullSecret, ingress, kafka, namespace, priority, s3',
+      'environments/dev.yaml:1:1: (document): null — a mapping with keys cluster, clusters, components, database, host, imagePullSecret, ingress, kafka, namespace, priority, s3',
     ]);
   });
 
@@ -538,5 +538,123 @@ describe('quantities', () => {
 
   test.each(['', 'abc', '1K', '1KiB', '1 Gi', '-1Gi', '1e'])('memory %j is malformed', (quantity) => {
     expect(() => parseMemory(quantity)).toThrow('malformed');
+  });
+});
+
+describe('Kafka sizing', () => {
+  /** VALID with three brokers and a topic of the given replication. */
+  const threeBrokers = (replicationFactor: number, minInSyncReplicas: number) =>
+    edit(
+      'replicationFactor: 1\n      minInSyncReplicas: 1',
+      `replicationFactor: ${replicationFactor}\n      minInSyncReplicas: ${minInSyncReplicas}`,
+      edit('brokers: 1', 'brokers: 3'),
+    );
+
+  test('one broker with replication factor 1 and min in-sync replicas 1 is accepted', () => {
+    const env = loadEnvironment(write('dev.yaml', VALID), { root });
+
+    expect(env.kafka.brokers).toBe(1);
+    expect(env.kafka.topics[0]).toMatchObject({ replicationFactor: 1, minInSyncReplicas: 1 });
+  });
+
+  test('three brokers with replication factor 3 and min in-sync replicas 2 are accepted', () => {
+    const env = loadEnvironment(write('dev.yaml', threeBrokers(3, 2)), { root });
+
+    expect(env.kafka.brokers).toBe(3);
+  });
+
+  test('the example environments with three brokers load', () => {
+    const envs = loadEnvironments(path.join(PROJECT_ROOT, 'environments'), { root: PROJECT_ROOT, only: ['staging', 'prod'] });
+
+    expect(envs.map((e) => e.kafka.brokers)).toEqual([3, 3]);
+  });
+
+  test('an even number of brokers is refused, since every broker is a controller of the quorum', () => {
+    const error = problemsOf('dev.yaml', edit('brokers: 3', 'brokers: 4', threeBrokers(3, 2)));
+
+    expect(messageLines(error)).toEqual([
+      'environments/dev.yaml:31:12: kafka.brokers: 4 — 1 or an odd number such as 3 or 5: every broker is a KRaft ' +
+        'controller, and an even quorum survives no more failures than the odd one below it',
+    ]);
+  });
+
+  test('a replication factor above the number of brokers is refused', () => {
+    const error = problemsOf('dev.yaml', edit('replicationFactor: 1', 'replicationFactor: 3'));
+
+    expect(error.problems.map((p) => `${p.line}:${p.column} ${p.field}`)).toContain('42:26 kafka.topics[0].replicationFactor');
+    expect(error.message).toContain(
+      'kafka.topics[0].replicationFactor: 3 — at most kafka.brokers (1): each replica of a partition lives on another broker',
+    );
+  });
+
+  test('min in-sync replicas equal to the replication factor is refused with more than one broker', () => {
+    const error = problemsOf('dev.yaml', threeBrokers(3, 3));
+
+    expect(messageLines(error)).toEqual([
+      'environments/dev.yaml:43:26: kafka.topics[0].minInSyncReplicas: 3 — below replicationFactor (3) with 3 brokers, ' +
+        'so writes go on while one broker is down',
+    ]);
+  });
+
+  test('replication factor 1 with several brokers is refused, pointing at the replication factor', () => {
+    const error = problemsOf('dev.yaml', threeBrokers(1, 1));
+
+    expect(messageLines(error)).toEqual([
+      'environments/dev.yaml:43:26: kafka.topics[0].minInSyncReplicas: 1 — below replicationFactor (1) with 3 brokers, ' +
+        'so writes go on while one broker is down; raise replicationFactor first',
+    ]);
+  });
+
+  test('min in-sync replicas above the replication factor is refused on a single broker', () => {
+    const error = problemsOf('dev.yaml', edit('minInSyncReplicas: 1', 'minInSyncReplicas: 2'));
+
+    expect(messageLines(error)).toEqual([
+      'environments/dev.yaml:43:26: kafka.topics[0].minInSyncReplicas: 2 — at most replicationFactor (1): ' +
+        'more in-sync replicas than replicas refuses every write',
+    ]);
+  });
+
+  test('zero partitions are refused', () => {
+    const error = problemsOf('dev.yaml', edit('partitions: 3', 'partitions: 0'));
+
+    expect(messageLines(error)).toEqual(['environments/dev.yaml:41:19: kafka.topics[0].partitions: 0 — an integer from 1 to 1000']);
+  });
+
+  test('a chat topic that is not among the topics is refused, naming the topics and the closest one', () => {
+    const error = problemsOf('dev.yaml', edit('chatTopic: chat-messages', 'chatTopic: chat-message'));
+
+    expect(messageLines(error)).toEqual([
+      'environments/dev.yaml:38:14: kafka.chatTopic: "chat-message" — the name of one of kafka.topics: chat-messages ' +
+        '(did you mean "chat-messages"?)',
+    ]);
+  });
+
+  test('a topic declared twice is refused at the second declaration', () => {
+    const twice = `${VALID.slice(VALID.indexOf('    - name: chat-messages'), VALID.indexOf('database:'))}`;
+    const error = problemsOf('dev.yaml', edit('database:', `${twice}database:`));
+
+    expect(messageLines(error)).toEqual(['environments/dev.yaml:45:13: kafka.topics[1].name: "chat-messages" — a name no other topic of the list has']);
+  });
+
+  test('a Kafka image tagged "latest" is refused', () => {
+    const error = problemsOf('dev.yaml', edit('apache/kafka:3.7.1', 'apache/kafka:latest'));
+
+    expect(error.problems.map((p) => [p.line, p.field])).toEqual([[32, 'kafka.image']]);
+    expect(error.message).toContain('kafka.image: "apache/kafka:latest" — the apache/kafka image with a tag other than "latest" or a digest');
+  });
+
+  test('Kafka requests above their limits are refused', () => {
+    const error = problemsOf('dev.yaml', edit('requests: { cpu: 250m, memory: 768Mi }', 'requests: { cpu: 250m, memory: 2Gi }'));
+
+    expect(messageLines(error)).toEqual([
+      'environments/dev.yaml:36:36: kafka.resources.requests.memory: "2Gi" — at most the limit, kafka.resources.limits.memory: "1Gi"',
+    ]);
+  });
+
+  test('every Kafka sizing problem of a file is reported at once', () => {
+    const text = edit('chatTopic: chat-messages', 'chatTopic: chat', edit('brokers: 1', 'brokers: 4', edit('replicationFactor: 1', 'replicationFactor: 5')));
+    const error = problemsOf('dev.yaml', text);
+
+    expect(error.problems.map((p) => p.field)).toEqual(['kafka.brokers', 'kafka.chatTopic', 'kafka.topics[0].replicationFactor']);
   });
 });

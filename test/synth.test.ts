@@ -55,15 +55,37 @@ describe('the synthesized tree', () => {
     expect(Object.fromEntries(ofEnv)).toMatchSnapshot();
   });
 
-  test('puts every object in its own file at envs/<env>/<component>/<Kind>-<name>.yaml', () => {
+  test('matches the reviewed snapshot of bootstrap/', () => {
+    const bootstrap = [...files].filter(([p]) => p.startsWith('bootstrap/'));
+    expect(bootstrap.length).toBeGreaterThan(0);
+    expect(Object.fromEntries(bootstrap)).toMatchSnapshot();
+  });
+
+  test.each(['dev', 'staging', 'prod'])('matches the reviewed snapshot of apps/%s', (env) => {
+    const apps = [...files].filter(([p]) => p.startsWith(`apps/${env}/`));
+    expect(apps.length).toBeGreaterThan(0);
+    expect(Object.fromEntries(apps)).toMatchSnapshot();
+  });
+
+  test('puts every object in its own file: envs/<env>/<component>/, apps/<env>/ or bootstrap/, named <Kind>-<name>.yaml', () => {
     for (const [file, content] of files) {
       const docs = parseAllDocuments(content);
       expect(docs).toHaveLength(1);
       const manifest = docs[0]!.toJS();
-      const [, env, component, base] = file.split('/');
-      expect(base).toBe(`${manifest.kind}-${manifest.metadata.name}.yaml`);
-      expect(['dev', 'staging', 'prod']).toContain(env);
-      expect(['platform', 'backend', 'frontend']).toContain(component);
+      const parts = file.split('/');
+      expect(parts[parts.length - 1]).toBe(`${manifest.kind}-${manifest.metadata.name}.yaml`);
+      if (parts[0] === 'envs') {
+        expect(parts).toHaveLength(4);
+        expect(['dev', 'staging', 'prod']).toContain(parts[1]);
+        expect(['platform', 'kafka', 'backend', 'frontend']).toContain(parts[2]);
+      } else if (parts[0] === 'apps') {
+        expect(parts).toHaveLength(3);
+        expect(['dev', 'staging', 'prod']).toContain(parts[1]);
+        expect(manifest.kind).toBe('Application');
+      } else {
+        expect(parts).toEqual(['bootstrap', parts[1]]);
+        expect(['AppProject', 'Application', 'ConfigMap']).toContain(manifest.kind);
+      }
     }
   });
 
@@ -71,12 +93,12 @@ describe('the synthesized tree', () => {
     for (const file of files.keys()) expect(path.basename(file)).not.toMatch(/-[0-9a-f]{8}\.yaml$/);
   });
 
-  test('puts every namespaced object in its environment namespace', () => {
+  test("puts every namespaced object in its environment namespace, and Argo CD's objects in Argo CD's", () => {
     for (const [file, content] of files) {
       const manifest = parseAllDocuments(content)[0]!.toJS();
-      const env = file.split('/')[1];
+      const [top, env] = file.split('/');
       if (manifest.kind === 'Namespace' || manifest.kind === 'PriorityClass') continue;
-      expect(manifest.metadata.namespace).toBe(`chat-${env}`);
+      expect(manifest.metadata.namespace).toBe(top === 'envs' ? `chat-${env}` : 'argocd');
     }
   });
 
@@ -138,6 +160,7 @@ describe('npm run synth', () => {
     const result = synthesize({ root: p.root });
     expect(result.write.removed.length).toBeGreaterThan(0);
     expect(fs.existsSync(path.join(p.outDir, 'envs', 'staging'))).toBe(false);
+    expect(fs.existsSync(path.join(p.outDir, 'apps', 'staging'))).toBe(false);
   });
 
   test('the CLI writes the tree and reports what it did', () => {
@@ -147,6 +170,8 @@ describe('npm run synth', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/synth: \d+ objects in 3 environments \(dev, prod, staging\); gitops\/: \d+ written, 0 removed, 0 unchanged/);
     expect(fs.existsSync(path.join(p.outDir, 'envs/prod/backend/Deployment-backend.yaml'))).toBe(true);
+    expect(fs.existsSync(path.join(p.outDir, 'apps/prod/Application-prod-backend.yaml'))).toBe(true);
+    expect(fs.existsSync(path.join(p.outDir, 'bootstrap/Application-chat-platform-root.yaml'))).toBe(true);
   });
 
   test.each([

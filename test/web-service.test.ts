@@ -188,7 +188,37 @@ describe('WebService', () => {
     [{ containerPort: 70000 }, 'containerPort is 70000; allowed: an integer from 1 to 65535'],
     [{ preStopDelaySeconds: 30, terminationGracePeriodSeconds: 20 }, 'terminationGracePeriodSeconds is 20'],
     [{ runAsUser: 0 }, 'runAsUser is 0; allowed: a non-zero UID'],
+    [{ externalTrafficPolicy: 'Local' }, 'externalTrafficPolicy is "Local"; allowed: unset for a ClusterIP Service'],
+    [{ command: [] }, 'command is []; allowed: a non-empty list'],
   ])('rejects invalid props %j with what was given and what is allowed', (props, message) => {
     expect(() => synth(props as Partial<WebServiceProps>)).toThrow(message);
+  });
+
+  test('runs the given command instead of the image entrypoint', () => {
+    const container = synth({ command: ['nginx', '-c', '/etc/nginx/site/nginx.conf'] }).byKind('Deployment').spec.template.spec.containers[0];
+    expect(container.command).toEqual(['nginx', '-c', '/etc/nginx/site/nginx.conf']);
+  });
+
+  test('keeps client addresses on a LoadBalancer Service with externalTrafficPolicy Local', () => {
+    const spec = synth({ serviceType: 'LoadBalancer', externalTrafficPolicy: 'Local' }).byKind('Service').spec;
+    expect(spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local' });
+  });
+
+  test('admits address ranges to the HTTP port only, with allowFromAddresses', () => {
+    const chart = Testing.chart();
+    const svc = new WebService(chart, 'svc', { ...baseProps, serviceType: 'LoadBalancer' });
+    svc.allowFromAddresses('load-balancer', ['203.0.113.0/24', '2001:db8::/32']);
+    const policy = Testing.synth(chart).find((m) => m.kind === 'NetworkPolicy');
+    expect(policy.metadata.name).toBe('api-from-load-balancer');
+    expect(policy.spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'api' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ ipBlock: { cidr: '203.0.113.0/24' } }, { ipBlock: { cidr: '2001:db8::/32' } }], ports: [{ protocol: 'TCP', port: 8080 }] }],
+    });
+  });
+
+  test.each([['10.0.0.0'], ['10.0.0.0/33'], ['example.com/8'], ['::/129']])('refuses the address range %s', (cidr) => {
+    const svc = new WebService(Testing.chart(), 'svc', baseProps);
+    expect(() => svc.allowFromAddresses('lb', [cidr])).toThrow(`allowFromAddresses("lb") CIDR is ${JSON.stringify(cidr)}; allowed: an IPv4 or IPv6 address range`);
   });
 });

@@ -1,5 +1,6 @@
 import type { JSONSchemaType } from 'ajv';
 import type {
+  ClusterTarget,
   ComponentSettings,
   DatabaseSettings,
   Environment,
@@ -16,7 +17,10 @@ import { CPU_QUANTITY_PATTERN, MEMORY_QUANTITY_PATTERN } from './quantity';
  * is. In particular a file has no `name`: the name is the file's base name, so that the two can
  * never disagree.
  */
-export type EnvironmentFile = Omit<Environment, 'name' | 'file'>;
+export type EnvironmentFile = Omit<Environment, 'name' | 'file' | 'clusters'> & {
+  /** Several clusters at once; a file holds exactly one of `cluster` and `clusters`. */
+  readonly clusters?: readonly ClusterTarget[];
+};
 
 // The `description` of every string field says in words what its pattern allows; the loader
 // quotes it as the "allowed" part of a problem, so keep the two in step when editing either.
@@ -211,13 +215,34 @@ const s3Schema: JSONSchemaType<S3Settings> = {
   },
 };
 
+const clusterSchema: JSONSchemaType<ClusterTarget> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['server', 'name'],
+  properties: {
+    server: {
+      type: 'string',
+      pattern: HTTPS_SERVER_URL,
+      description:
+        'an https:// URL of the cluster API server, e.g. https://kubernetes.default.svc: host, optional port ' +
+        'and path, no trailing slash, query or fragment (Argo CD matches it exactly)',
+    },
+    name: {
+      type: 'string',
+      maxLength: 253,
+      pattern: DNS_1123_SUBDOMAIN,
+      description: DNS_1123_SUBDOMAIN_DESCRIPTION,
+    },
+  },
+};
+
 /** JSON Schema (draft-07) of `environments/<name>.yaml`. */
 export const environmentSchema: JSONSchemaType<EnvironmentFile> = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'Chat platform environment',
   type: 'object',
   additionalProperties: false,
-  required: ['namespace', 'cluster', 'host', 'imagePullSecret', 'priority', 'components', 'ingress', 'kafka', 'database', 's3'],
+  required: ['namespace', 'host', 'imagePullSecret', 'priority', 'components', 'ingress', 'kafka', 'database', 's3'],
   properties: {
     namespace: {
       type: 'string',
@@ -225,25 +250,15 @@ export const environmentSchema: JSONSchemaType<EnvironmentFile> = {
       pattern: DNS_1123_LABEL,
       description: DNS_1123_LABEL_DESCRIPTION,
     },
-    cluster: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['server', 'name'],
-      properties: {
-        server: {
-          type: 'string',
-          pattern: HTTPS_SERVER_URL,
-          description:
-            'an https:// URL of the cluster API server, e.g. https://kubernetes.default.svc: host, optional port ' +
-            'and path, no trailing slash, query or fragment (Argo CD matches it exactly)',
-        },
-        name: {
-          type: 'string',
-          maxLength: 253,
-          pattern: DNS_1123_SUBDOMAIN,
-          description: DNS_1123_SUBDOMAIN_DESCRIPTION,
-        },
-      },
+    // Exactly one of the two; the loader says so when a file has both or neither.
+    cluster: { ...clusterSchema, nullable: true },
+    clusters: {
+      type: 'array',
+      nullable: true,
+      minItems: 1,
+      maxItems: 20,
+      items: clusterSchema,
+      description: 'a list of 1 to 20 clusters, each a mapping with name and server',
     },
     host: {
       type: 'string',

@@ -10,8 +10,16 @@ export interface Environment {
   readonly file: string;
   /** Kubernetes namespace every namespaced resource of this environment lives in. */
   readonly namespace: string;
-  /** The cluster Argo CD deploys this environment to. */
-  readonly cluster: ClusterTarget;
+  /**
+   * The cluster as the file names it with `cluster:`; absent when the file lists `clusters:`.
+   * Code that deploys reads `clusters`, which holds either form.
+   */
+  readonly cluster?: ClusterTarget;
+  /**
+   * Every cluster Argo CD deploys this environment to, in the file's order: the one `cluster:`, or
+   * each entry of `clusters:` (the same namespace and objects on each).
+   */
+  readonly clusters: readonly ClusterTarget[];
   /** Public host name the platform is served on (no scheme, no path). */
   readonly host: string;
   /**

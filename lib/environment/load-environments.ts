@@ -164,7 +164,9 @@ function readEnvironment(absoluteFile: string, root: string): ReadResult {
   if (problems.length > 0) {
     return { problems, source };
   }
-  return { environment: deepFreeze({ name, file, ...(data as EnvironmentFile) }), problems, source };
+  const fields = data as EnvironmentFile;
+  const clusters = fields.clusters ?? [fields.cluster!];
+  return { environment: deepFreeze({ name, file, ...fields, clusters }), problems, source };
 }
 
 let compiled: ValidateFunction<EnvironmentFile> | undefined;
@@ -278,6 +280,9 @@ function semanticProblems(data: unknown, source: SourceMap, flagged: ReadonlySet
   };
   const usable = (segments: string[]) => !flagged.has(fieldName(segments)) && valueAt(data, segments) !== undefined;
 
+  problems.push(...clusterProblems(data, source, flagged));
+  problems.push(...kafkaProblems(data, source, flagged));
+
   for (const component of COMPONENTS) {
     const base = ['components', component];
     if (!isPlainObject(valueAt(data, base))) continue;
@@ -331,6 +336,138 @@ function semanticProblems(data: unknown, source: SourceMap, flagged: ReadonlySet
   return problems;
 }
 
+/**
+ * An environment names its clusters one way: `cluster:` or `clusters:`. In a list, each cluster is
+ * there once, by server and by name: a name appears in the names of the Applications deploying to
+ * it, and a server twice would deploy the same objects twice to one place.
+ */
+function clusterProblems(data: unknown, source: SourceMap, flagged: ReadonlySet<string>): ConfigProblem[] {
+  if (!isPlainObject(data)) return [];
+  const problems: ConfigProblem[] = [];
+  if (data.cluster !== undefined && data.clusters !== undefined) {
+    problems.push(
+      source.problem(source.keyOffset(['clusters']), 'clusters', data.clusters, 'either cluster (one) or clusters (a list), not both'),
+    );
+  } else if (data.cluster === undefined && data.clusters === undefined) {
+    problems.push(
+      source.problem(
+        source.valueOffset([]),
+        'cluster',
+        undefined,
+        'required: cluster (a mapping with keys name, server) or clusters (a list of such mappings)',
+      ),
+    );
+  }
+  if (!Array.isArray(data.clusters) || flagged.has('clusters')) return problems;
+  for (const key of ['server', 'name'] as const) {
+    const first = new Map<unknown, number>();
+    data.clusters.forEach((cluster: unknown, index) => {
+      const value = isPlainObject(cluster) ? cluster[key] : undefined;
+      if (typeof value !== 'string' || flagged.has(`clusters[${index}].${key}`)) return;
+      const earlier = first.get(value);
+      if (earlier === undefined) first.set(value, index);
+      else {
+        problems.push(
+          source.problem(
+            source.valueOffset(['clusters', String(index), key]),
+            `clusters[${index}].${key}`,
+            value,
+            `a ${key} no other cluster of this environment has (clusters[${earlier}] has it)`,
+          ),
+        );
+      }
+    });
+  }
+  return problems;
+}
+
+/**
+ * Kafka sizing the schema cannot express: every broker is also a KRaft controller, so the broker
+ * count is the quorum's size and must be odd to be worth its last member; a topic cannot have more
+ * replicas than brokers, and with more than one broker its min in-sync replicas must stay below
+ * its replication factor, or a single broker down stops every `acks=all` write.
+ */
+function kafkaProblems(data: unknown, source: SourceMap, flagged: ReadonlySet<string>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const report = (segments: string[], value: unknown, allowed: string) => {
+    problems.push(source.problem(source.valueOffset(segments), fieldName(segments), value, allowed));
+  };
+  const usable = (segments: string[]) => !flagged.has(fieldName(segments)) && valueAt(data, segments) !== undefined;
+  if (!isPlainObject(valueAt(data, ['kafka']))) return problems;
+
+  const image = ['kafka', 'image'];
+  const ref = valueAt(data, image);
+  if (usable(image) && typeof ref === 'string') {
+    const problem = imageReferenceProblem(ref);
+    if (problem !== undefined) report(image, ref, `the apache/kafka image with a tag other than "latest" or a digest (${problem})`);
+  }
+
+  const brokersField = ['kafka', 'brokers'];
+  const brokers = usable(brokersField) ? (valueAt(data, brokersField) as number) : undefined;
+  if (brokers !== undefined && brokers > 1 && brokers % 2 === 0) {
+    report(
+      brokersField,
+      brokers,
+      `1 or an odd number such as ${brokers - 1} or ${brokers + 1}: every broker is a KRaft controller, and an even ` +
+        'quorum survives no more failures than the odd one below it',
+    );
+  }
+
+  const topics = valueAt(data, ['kafka', 'topics']);
+  const names: string[] = [];
+  if (Array.isArray(topics)) {
+    topics.forEach((topic, i) => {
+      const base = ['kafka', 'topics', String(i)];
+      if (!isPlainObject(topic)) return;
+      const nameField = [...base, 'name'];
+      if (usable(nameField) && typeof topic.name === 'string') {
+        if (names.includes(topic.name)) report(nameField, topic.name, 'a name no other topic of the list has');
+        names.push(topic.name);
+      }
+      const rfField = [...base, 'replicationFactor'];
+      const isrField = [...base, 'minInSyncReplicas'];
+      const rf = usable(rfField) ? (topic.replicationFactor as number) : undefined;
+      const isr = usable(isrField) ? (topic.minInSyncReplicas as number) : undefined;
+      if (rf !== undefined && brokers !== undefined && rf > brokers) {
+        report(rfField, rf, `at most kafka.brokers (${brokers}): each replica of a partition lives on another broker`);
+      }
+      if (rf !== undefined && isr !== undefined && brokers !== undefined) {
+        if (brokers > 1 && isr >= rf) {
+          report(
+            isrField,
+            isr,
+            `below replicationFactor (${rf}) with ${brokers} brokers, so writes go on while one broker is down` +
+              (rf === 1 ? '; raise replicationFactor first' : ''),
+          );
+        } else if (isr > rf) {
+          report(isrField, isr, `at most replicationFactor (${rf}): more in-sync replicas than replicas refuses every write`);
+        }
+      }
+    });
+  }
+
+  const chatTopic = ['kafka', 'chatTopic'];
+  const chat = valueAt(data, chatTopic);
+  if (usable(chatTopic) && Array.isArray(topics) && typeof chat === 'string' && !names.includes(chat)) {
+    const suggestion = closest(chat, names);
+    report(chatTopic, chat, `the name of one of kafka.topics: ${names.join(', ') || '(none)'}` + (suggestion ? ` (did you mean "${suggestion}"?)` : ''));
+  }
+
+  for (const [resource, parse] of [
+    ['cpu', parseCpu],
+    ['memory', parseMemory],
+  ] as const) {
+    const request = ['kafka', 'resources', 'requests', resource];
+    const limit = ['kafka', 'resources', 'limits', resource];
+    const requested = usable(request) ? quantity(parse, valueAt(data, request)) : undefined;
+    const limited = usable(limit) ? quantity(parse, valueAt(data, limit)) : undefined;
+    if (requested !== undefined && limited !== undefined && requested > limited) {
+      report(request, valueAt(data, request), `at most the limit, ${fieldName(limit)}: ${JSON.stringify(valueAt(data, limit))}`);
+    }
+  }
+  return problems;
+}
+
 function quantity(parse: (q: string) => number, value: unknown): number | undefined {
   try {
     return typeof value === 'string' ? parse(value) : undefined;
@@ -347,20 +484,22 @@ function sharedNamespaceProblems(loaded: readonly Required<ReadResult>[]): Confi
   const problems: ConfigProblem[] = [];
   const owners = new Map<string, Environment>();
   for (const { environment: env, source } of loaded) {
-    const key = `${env.cluster.server} ${env.namespace}`;
-    const owner = owners.get(key);
-    if (!owner) {
-      owners.set(key, env);
-      continue;
+    for (const cluster of env.clusters) {
+      const key = `${cluster.server} ${env.namespace}`;
+      const owner = owners.get(key);
+      if (!owner) {
+        owners.set(key, env);
+        continue;
+      }
+      problems.push(
+        source.problem(
+          source.valueOffset(['namespace']),
+          'namespace',
+          env.namespace,
+          `a namespace no other environment uses on ${cluster.server} (${owner.file} already deploys there)`,
+        ),
+      );
     }
-    problems.push(
-      source.problem(
-        source.valueOffset(['namespace']),
-        'namespace',
-        env.namespace,
-        `a namespace no other environment uses on ${env.cluster.server} (${owner.file} already deploys there)`,
-      ),
-    );
   }
   return problems;
 }

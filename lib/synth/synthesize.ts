@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import { App } from 'cdk8s';
+import { addArgoCd } from '../../charts/argocd-platform';
 import { addChatPlatform } from '../../charts/chat-platform';
+import { GitopsConfig, loadGitopsConfig } from '../argocd/gitops-config';
 import { Environment } from '../environment/environment';
 import { loadEnvironments } from '../environment/load-environments';
 import { TreeWriteResult, writeTree } from '../gitops/write-tree';
@@ -18,6 +20,11 @@ export interface SynthesizeOptions {
   readonly outDir?: string;
   /** Compute the result without writing anything. @default false */
   readonly dryRun?: boolean;
+  /**
+   * The file saying where Argo CD reads the tree from (repository URL, revision, Argo CD).
+   * @default - the project's own gitops.config.yaml
+   */
+  readonly gitopsConfig?: string;
 }
 
 export interface SynthesizeResult {
@@ -35,19 +42,27 @@ function since(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-/** Builds the cdk8s app of the given environments in memory. */
-export function buildApp(environments: readonly Environment[]): App {
-  const app = new App({ outdir: 'dist' });
+/**
+ * Builds the cdk8s app of the given environments in memory: every component chart of every
+ * environment, then the Argo CD objects that deploy them (which look at the component charts the
+ * app holds, so they must come last).
+ */
+export function buildApp(environments: readonly Environment[], gitops: GitopsConfig = loadGitopsConfig()): App {
+  // cdk8s's default outdir: CDK8S_OUTDIR under `cdk8s synth`, else dist/.
+  const app = new App();
   for (const environment of environments) addChatPlatform(app, environment);
+  addArgoCd(app, { environments, gitops });
   return app;
 }
 
 /** Renders the whole gitops tree in memory: relative path → file content. */
-export function renderTree(environments: readonly Environment[]): { objects: RenderedObject[]; files: Map<string, string> } {
-  const objects = renderApp(buildApp(environments));
-  const sources = new Map(environments.map((e) => [e.name, e.file]));
+export function renderTree(
+  environments: readonly Environment[],
+  gitops: GitopsConfig = loadGitopsConfig(),
+): { objects: RenderedObject[]; files: Map<string, string> } {
+  const objects = renderApp(buildApp(environments, gitops));
   const files = new Map<string, string>();
-  for (const object of objects) files.set(object.path, manifestFile(object, sources.get(object.environment)!));
+  for (const object of objects) files.set(object.path, manifestFile(object));
   return { objects, files };
 }
 
@@ -60,9 +75,10 @@ export function synthesize(options: SynthesizeOptions = {}): SynthesizeResult {
   const root = path.resolve(options.root ?? process.cwd());
   let t = process.hrtime.bigint();
   const environments = loadEnvironments(path.resolve(root, options.environmentsDir ?? 'environments'), { root });
+  const gitops = options.gitopsConfig ? loadGitopsConfig(path.resolve(root, options.gitopsConfig), { root }) : loadGitopsConfig();
   const load = since(t);
   t = process.hrtime.bigint();
-  const { objects, files } = renderTree(environments);
+  const { objects, files } = renderTree(environments, gitops);
   const render = since(t);
   t = process.hrtime.bigint();
   const validation = validateTree(objects);

@@ -1,0 +1,84 @@
+import { Construct } from 'constructs';
+import { ArgoApplication } from '../constructs/argo-application';
+import { ArgoDiscordNotifications } from '../constructs/argo-discord-notifications';
+import { ArgoProject } from '../constructs/argo-project';
+import { GitopsConfig } from '../lib/argocd/gitops-config';
+import { Environment } from '../lib/environment/environment';
+import { TreeChart } from '../lib/synth/tree-chart';
+import { TREE_PREFIX } from '../lib/validation/reference-rules';
+import { ENVIRONMENT_LABEL } from './argocd-bootstrap-chart';
+import { PART_OF } from './component-chart';
+
+/**
+ * The order in which a sync of the root brings an environment's components up: the namespace and
+ * its guard rails, then Kafka, then the backend that needs Kafka, then the frontend that proxies
+ * to the backend. A component missing here stops synth, so that a new one is placed deliberately.
+ */
+export const COMPONENT_SYNC_WAVES: Readonly<Record<string, number>> = {
+  platform: 0,
+  kafka: 1,
+  backend: 2,
+  frontend: 3,
+};
+
+export interface ArgoCdAppsChartProps {
+  readonly environment: Environment;
+  /** The environment's components, as the component charts of the app name them. */
+  readonly components: readonly string[];
+  readonly gitops: GitopsConfig;
+  readonly project: ArgoProject;
+  readonly notifications: ArgoDiscordNotifications;
+}
+
+/**
+ * `gitops/apps/<env>/`: one Application per component of the environment and per cluster it
+ * targets, each syncing `gitops/envs/<env>/<component>/` automatically.
+ *
+ * One Application per cluster (rather than an ApplicationSet) keeps every deployed thing a plain,
+ * reviewable file: sync waves, health, notifications and the path check apply to each one as to
+ * any other Application, and `git diff` shows exactly which cluster gains or loses what.
+ */
+export class ArgoCdAppsChart extends TreeChart {
+  public readonly applications: ArgoApplication[] = [];
+
+  constructor(scope: Construct, props: ArgoCdAppsChartProps) {
+    const env = props.environment;
+    super(scope, `argocd-apps-${env.name}`, { treePath: `apps/${env.name}`, sources: [env.file, props.gitops.file] });
+
+    const unplaced = props.components.filter((c) => COMPONENT_SYNC_WAVES[c] === undefined);
+    this.node.addValidation({
+      validate: () =>
+        unplaced.map(
+          (c) =>
+            `component "${c}" of environment ${env.name} has no sync wave; allowed: ${Object.keys(COMPONENT_SYNC_WAVES).join(', ')} ` +
+            '(add it to COMPONENT_SYNC_WAVES in charts/argocd-apps-chart.ts)',
+        ),
+    });
+
+    for (const component of props.components) {
+      for (const [index, cluster] of env.clusters.entries()) {
+        // The first cluster's Applications keep the plain name, so adding a cluster to an
+        // environment never renames (and, through the finalizer, deletes and re-creates) what
+        // already runs; each further cluster's Applications carry its name.
+        const name = index === 0 ? `${env.name}-${component}` : `${env.name}-${component}-${cluster.name}`;
+        this.applications.push(
+          new ArgoApplication(this, name, {
+            name,
+            project: props.project,
+            repository: props.gitops.repository,
+            folders: [{ path: `${TREE_PREFIX}/envs/${env.name}/${component}` }],
+            destination: { server: cluster.server, namespace: env.namespace },
+            syncWave: COMPONENT_SYNC_WAVES[component] ?? 0,
+            notifications: { config: props.notifications, events: ['sync-succeeded', 'sync-failed', 'health-degraded'] },
+            labels: {
+              'app.kubernetes.io/part-of': PART_OF,
+              'app.kubernetes.io/component': component,
+              'app.kubernetes.io/managed-by': 'cdk8s',
+              [ENVIRONMENT_LABEL]: env.name,
+            },
+          }),
+        );
+      }
+    }
+  }
+}

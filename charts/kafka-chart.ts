@@ -1,0 +1,44 @@
+import { Construct } from 'constructs';
+import { KafkaCluster } from '../constructs/kafka-cluster';
+import { KafkaTopics, KafkaTopicSpec } from '../constructs/kafka-topics';
+import { imageVersion } from '../lib/environment/image-reference';
+import { ComponentChart, ComponentChartProps, PART_OF } from './component-chart';
+import { PlatformChart } from './platform-chart';
+
+export interface KafkaChartProps extends ComponentChartProps {
+  readonly platform: PlatformChart;
+}
+
+/**
+ * The Kafka cluster chat messages fan out through (every backend pod consumes every message), and
+ * the Job keeping its topics as the environment declares them.
+ */
+export class KafkaChart extends ComponentChart {
+  public readonly cluster: KafkaCluster;
+  public readonly topics: KafkaTopics;
+  /** The topic chat messages are published to and consumed from. */
+  public readonly chatTopic: KafkaTopicSpec;
+
+  constructor(scope: Construct, props: KafkaChartProps) {
+    super(scope, 'kafka', props);
+    const env = props.environment;
+    const settings = env.kafka;
+    this.cluster = new KafkaCluster(this, 'Cluster', {
+      name: 'kafka',
+      namespace: env.namespace,
+      image: settings.image,
+      version: imageVersion(settings.image),
+      partOf: PART_OF,
+      replicas: settings.brokers,
+      storage: settings.storage,
+      resources: settings.resources,
+      priorityClassName: props.platform.priorityClassName,
+    });
+    this.topics = new KafkaTopics(this, 'Topics', {
+      cluster: this.cluster,
+      topics: settings.topics,
+      priorityClassName: props.platform.priorityClassName,
+    });
+    this.chatTopic = this.topics.topic(settings.chatTopic);
+  }
+}

@@ -1,0 +1,178 @@
+// Entry point of `npm run diff`: what a change to environments/ (or the code) does to each cluster.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../lib/environment/config-error';
+import { buildDiffReport, reportJson } from '../lib/diff/diff-report';
+import { GitTreeError, readGitTree } from '../lib/diff/git-tree';
+import { renderHtml } from '../lib/diff/render-html';
+import { renderMarkdown } from '../lib/diff/render-markdown';
+import { renderText } from '../lib/diff/render-text';
+import { describeStaleTree, staleFiles } from '../lib/diff/stale-tree';
+import { TreeParseError } from '../lib/diff/tree-resources';
+import { SynthError } from '../lib/synth/render';
+import { synthesize, SynthesizeResult } from '../lib/synth/synthesize';
+import { ValidationError } from '../lib/validation/validation-error';
+
+const USAGE = `usage: npm run diff [-- [--base <git-rev>] [--format text|markdown|html|json] [--output <file>]]
+       npm run diff -- --check
+
+Synthesizes the working tree in memory and compares it, resource by resource, with gitops/ as
+committed at the base revision: a rollout-impact summary (images, pods rolled and capacity during
+the rollout, autoscaling, disruption budgets, routes, network policies, Argo CD sync, warnings),
+then a YAML diff of each changed resource. Secret values are redacted.
+  --base <git-rev>       revision to compare with (default: HEAD)
+  --format <format>      text (default), markdown (a pull-request comment), html (one page), json
+  --output <file>        write the report to <file> instead of stdout
+  --max-length <chars>   markdown only: leave out resource diffs beyond this size (GitHub: 65536)
+  --color, --no-color    force or suppress colors (default: on a terminal, unless NO_COLOR is set)
+  --check                compare gitops/ on disk with what synth produces instead; exit 1 if stale
+  --environments <dir>   folder of environment files (default: environments)
+  --gitops <dir>         the gitops tree (default: gitops)
+  -h, --help             show this help
+
+Exit status: 0 report written (or tree current), 1 --check found a stale tree, 2 usage error,
+unknown revision, or the working tree does not synthesize.`;
+
+const FORMATS = ['text', 'markdown', 'html', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface Options {
+  readonly base: string;
+  readonly format: Format;
+  readonly output: string | undefined;
+  readonly maxLength: number | undefined;
+  readonly color: boolean | undefined;
+  readonly check: boolean;
+  readonly environments: string;
+  readonly gitops: string;
+}
+
+function parse(argv: string[]): Options | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      base: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      output: { type: 'string' },
+      'max-length': { type: 'string' },
+      color: { type: 'boolean' },
+      'no-color': { type: 'boolean' },
+      check: { type: 'boolean', default: false },
+      environments: { type: 'string', default: 'environments' },
+      gitops: { type: 'string', default: 'gitops' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return 'help';
+  if (!(FORMATS as readonly string[]).includes(values.format!)) {
+    throw new Error(`--format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(values.format)}`);
+  }
+  if (values.color && values['no-color']) throw new Error('--color and --no-color contradict each other');
+  if (values.check && (values.base !== undefined || values.output !== undefined || values.format !== 'text')) {
+    throw new Error('--check compares gitops/ on disk with synth and prints which files differ; it takes no --base, --format or --output');
+  }
+  let maxLength: number | undefined;
+  if (values['max-length'] !== undefined) {
+    maxLength = Number(values['max-length']);
+    if (!Number.isInteger(maxLength) || maxLength < 1000) throw new Error(`--max-length must be a whole number of characters ≥ 1000, not ${JSON.stringify(values['max-length'])}`);
+    if (values.format !== 'markdown') throw new Error('--max-length applies to --format markdown only');
+  }
+  return {
+    base: values.base ?? 'HEAD',
+    format: values.format as Format,
+    output: values.output,
+    maxLength,
+    color: values.color ? true : values['no-color'] ? false : undefined,
+    check: values.check!,
+    environments: values.environments!,
+    gitops: values.gitops!,
+  };
+}
+
+function useColor(options: Options): boolean {
+  if (options.format !== 'text' || options.output !== undefined) return false;
+  if (options.color !== undefined) return options.color;
+  if ((process.env.NO_COLOR ?? '') !== '') return false;
+  return process.stdout.isTTY === true;
+}
+
+function main(argv: string[]): number {
+  let options: Options;
+  try {
+    const parsed = parse(argv);
+    if (parsed === 'help') {
+      console.log(USAGE);
+      return 0;
+    }
+    options = parsed;
+  } catch (e) {
+    console.error(`diff: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+
+  const root = process.cwd();
+  let synth: SynthesizeResult;
+  try {
+    synth = synthesize({ root, environmentsDir: options.environments, outDir: options.gitops, dryRun: true });
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof SynthError || e instanceof ValidationError) {
+      console.error(e.message);
+      console.error('diff: the working tree does not synthesize; nothing to compare');
+      return 2;
+    }
+    console.error(`diff: ${(e as Error).stack ?? e}`);
+    return 2;
+  }
+
+  if (options.check) {
+    const stale = staleFiles(path.resolve(root, options.gitops), synth.write);
+    const label = options.gitops.replace(/\/+$/, '');
+    (stale.length > 0 ? process.stderr : process.stdout).write(describeStaleTree(label, stale, synth.files.size));
+    return stale.length > 0 ? 1 : 0;
+  }
+
+  let output: string;
+  try {
+    const base = readGitTree(root, options.base, options.gitops);
+    const label = base.rev === base.commit ? base.commit.slice(0, 12) : `${base.rev} (${base.commit.slice(0, 12)})`;
+    const report = buildDiffReport(base.files, synth.files, { base: label, head: 'working tree' });
+    output =
+      options.format === 'markdown'
+        ? renderMarkdown(report, options.maxLength !== undefined ? { maxLength: options.maxLength } : {})
+        : options.format === 'html'
+          ? renderHtml(report)
+          : options.format === 'json'
+            ? reportJson(report)
+            : renderText(report, { color: useColor(options) });
+  } catch (e) {
+    if (e instanceof GitTreeError || e instanceof TreeParseError) {
+      console.error(`diff: ${e.message}`);
+      return 2;
+    }
+    console.error(`diff: ${(e as Error).stack ?? e}`);
+    return 2;
+  }
+
+  if (options.output === undefined) {
+    // A reader that stops early (`| head`) is no error.
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+    process.stdout.write(output);
+  } else {
+    try {
+      fs.mkdirSync(path.dirname(path.resolve(options.output)), { recursive: true });
+      fs.writeFileSync(options.output, output);
+    } catch (e) {
+      console.error(`diff: cannot write ${options.output}: ${(e as Error).message}`);
+      return 2;
+    }
+    console.error(`diff: wrote ${options.format} report to ${options.output}`);
+  }
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));

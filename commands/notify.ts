@@ -1,0 +1,107 @@
+// Entry point of `npm run notify`: posts how a pipeline run ended to a Discord webhook.
+import { parseArgs } from 'node:util';
+import { BUILD_STATUSES, BuildStatus, discordPayload } from '../lib/pipeline/deployment-notice';
+import { parseWebhookUrl, sendWebhook } from '../lib/pipeline/discord-webhook';
+
+const WEBHOOK_VARIABLE = 'DISCORD_WEBHOOK_URL';
+
+const USAGE = `usage: npm run notify -- --status <${BUILD_STATUSES.join('|')}> [--component <name>] [--env <env>]
+       [--image <ref>] [--commit <sha>] [--commit-url <url>] [--build-url <url>] [--job <name>]
+       [--build-number <n>] [--message <text>] [--attempts <n>] [--strict]
+
+Posts a Discord message (an embed colored by status) to the webhook in $${WEBHOOK_VARIABLE}, whose
+value is never printed. Rate limits (429 retry_after) and server errors (5xx) are retried, bounded.
+  --status <status>    how the run ended: ${BUILD_STATUSES.join(', ')}
+  --component <name>   the component built, e.g. backend
+  --env <env>          the environment released to, e.g. staging
+  --image <ref>        the image released
+  --commit <sha>       the application commit built (default: $GIT_COMMIT)
+  --commit-url <url>   a link to that commit
+  --build-url <url>    the build's page (default: $BUILD_URL)
+  --job <name>         the job's name (default: $JOB_NAME)
+  --build-number <n>   the build's number (default: $BUILD_NUMBER)
+  --message <text>     a line of detail, e.g. the stage that failed
+  --attempts <n>       requests to try in all (default: 5)
+  --strict             exit 1 when the message cannot be delivered
+  -h, --help           show this help
+
+Exit status: 0 delivered, or not delivered without --strict (reported on stderr); 1 not delivered
+with --strict; 2 usage error.`;
+
+async function main(argv: string[]): Promise<number> {
+  let values;
+  let status: BuildStatus;
+  let attempts: number;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        status: { type: 'string' },
+        component: { type: 'string' },
+        env: { type: 'string' },
+        image: { type: 'string' },
+        commit: { type: 'string', default: process.env.GIT_COMMIT || undefined },
+        'commit-url': { type: 'string' },
+        'build-url': { type: 'string', default: process.env.BUILD_URL || undefined },
+        job: { type: 'string', default: process.env.JOB_NAME || undefined },
+        'build-number': { type: 'string', default: process.env.BUILD_NUMBER || undefined },
+        message: { type: 'string' },
+        attempts: { type: 'string', default: '5' },
+        strict: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (!values.status || !(BUILD_STATUSES as readonly string[]).includes(values.status)) {
+      throw new Error(`--status must be one of ${BUILD_STATUSES.join(', ')}, not ${JSON.stringify(values.status ?? '(missing)')}`);
+    }
+    status = values.status as BuildStatus;
+    attempts = Number(values.attempts);
+    if (!/^[0-9]+$/.test(values.attempts!) || attempts < 1 || attempts > 10) {
+      throw new Error(`--attempts must be a whole number from 1 to 10, not ${JSON.stringify(values.attempts)}`);
+    }
+  } catch (e) {
+    console.error(`notify: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+
+  const payload = discordPayload({
+    status,
+    component: values.component,
+    environment: values.env,
+    image: values.image,
+    commit: values.commit,
+    commitUrl: values['commit-url'],
+    buildUrl: values['build-url'],
+    job: values.job,
+    buildNumber: values['build-number'],
+    message: values.message,
+  });
+  try {
+    const url = parseWebhookUrl(process.env[WEBHOOK_VARIABLE], WEBHOOK_VARIABLE);
+    const delivery = await sendWebhook(url, payload, { attempts, log: (line) => console.error(`notify: ${line}`) });
+    console.log(`notify: ${status} message delivered to Discord (HTTP ${delivery.status}, ${delivery.attempts} attempt${delivery.attempts === 1 ? '' : 's'})`);
+    return 0;
+  } catch (e) {
+    // The webhook module redacts its messages; anything else never saw the URL.
+    console.error(`notify: could not deliver the ${status} message to Discord: ${(e as Error).message}`);
+    if (values.strict) return 1;
+    console.error('notify: carrying on (pass --strict to fail on this)');
+    return 0;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    console.error(`notify: ${(e as Error).stack ?? e}`);
+    process.exitCode = 1;
+  },
+);

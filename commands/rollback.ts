@@ -1,0 +1,69 @@
+// Entry point of `npm run rollback`: restores an environment's images to a git revision's values.
+import { parseArgs } from 'node:util';
+import { describeFailure } from '../lib/pipeline/describe-failure';
+import { APPLICATION_COMPONENTS, IMAGE_COMPONENTS, ImageComponent, parseComponent } from '../lib/pipeline/image-edit';
+import { formatChange } from '../lib/pipeline/image-update';
+import { rollback } from '../lib/pipeline/rollback';
+
+const USAGE = `usage: npm run rollback -- --env <env> --to <git-rev> [<component>...]
+
+Restores the images (only the images) of environments/<env>.yaml to their values at <git-rev>,
+prints each change (old → new) and re-synthesizes gitops/. Publish the result with
+\`npm run publish\`: a rollback is a new commit on top of the branch, never a rewrite of history,
+and Argo CD's auto-sync stays on.
+  --env <env>      the environment to roll back, e.g. prod
+  --to <git-rev>   a commit, tag or expression such as HEAD~1
+  <component>      any of ${IMAGE_COMPONENTS.join(', ')} (default: ${APPLICATION_COMPONENTS.join(', ')})
+  -h, --help       show this help
+
+Exit status: 0 done (also when nothing differed), 1 refused or failed, 2 usage error.`;
+
+function main(argv: string[]): number {
+  let env: string;
+  let to: string;
+  let components: ImageComponent[] | undefined;
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        env: { type: 'string' },
+        to: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (!values.env || !values.to) throw new Error('--env <env> and --to <git-rev> are required');
+    env = values.env;
+    to = values.to;
+    components = positionals.length > 0 ? [...new Set(positionals.map(parseComponent))] : undefined;
+  } catch (e) {
+    console.error(`rollback: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+
+  try {
+    const { changes, synth, commit, leftAlone } = rollback({ environment: env, to, components });
+    for (const change of changes) console.log(formatChange(change));
+    for (const change of leftAlone) {
+      console.log(`${change.environment}/${change.component}: left at ${change.from} (was ${change.to} at ${to}); name ${change.component} to roll it back too`);
+    }
+    const changed = changes.filter((c) => c.from !== c.to).length;
+    console.log(
+      `rollback: ${env} images as of ${to} (${commit.slice(0, 12)}): ${changed} changed; ` +
+        `gitops/: ${synth.write.written.length} written, ${synth.write.removed.length} removed, ${synth.write.unchanged} unchanged` +
+        (changed > 0 ? '; publish with `npm run publish`' : ''),
+    );
+    return 0;
+  } catch (e) {
+    console.error(describeFailure(e));
+    console.error('rollback: nothing written; environments/ and gitops/ are unchanged');
+    return 1;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,66 @@
+// Entry point of `npm run set-image`: puts a new image into an environment file and re-synthesizes.
+import { parseArgs } from 'node:util';
+import { describeFailure } from '../lib/pipeline/describe-failure';
+import { IMAGE_COMPONENTS, imageField, parseComponent } from '../lib/pipeline/image-edit';
+import { formatChange, updateImages } from '../lib/pipeline/image-update';
+
+const USAGE = `usage: npm run set-image -- <component> <image> --env <env> [--allow-repository-change]
+
+Sets <component>'s image in environments/<env>.yaml (only that value: comments and layout stay)
+and re-synthesizes gitops/. If the image is refused or the new tree does not validate, the file is
+restored and nothing is written.
+  <component>                ${IMAGE_COMPONENTS.map((c) => `${c} (${imageField(c)})`).join(', ')}
+  <image>                    [registry[:port]/]path:tag, path@sha256:<digest> or path:tag@sha256:<digest>;
+                             untagged and "latest" are refused
+  --env <env>                the environment, e.g. staging
+  --allow-repository-change  accept an image from another repository than the current one
+  -h, --help                 show this help
+
+Exit status: 0 done (also when the image was already set), 1 refused or failed, 2 usage error.`;
+
+function main(argv: string[]): number {
+  let component;
+  let image: string;
+  let env: string;
+  let allowRepositoryChange: boolean;
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        env: { type: 'string' },
+        'allow-repository-change': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (positionals.length !== 2) throw new Error(`expected <component> <image>, got ${positionals.length} argument(s)${positionals.length ? `: ${positionals.join(' ')}` : ''}`);
+    if (!values.env) throw new Error('--env <env> is required');
+    component = parseComponent(positionals[0]);
+    image = positionals[1];
+    env = values.env;
+    allowRepositoryChange = values['allow-repository-change']!;
+  } catch (e) {
+    console.error(`set-image: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+
+  try {
+    const { changes, synth } = updateImages([{ environment: env, component, image }], { allowRepositoryChange });
+    for (const change of changes) console.log(formatChange(change));
+    for (const file of synth.write.written) console.log(`  wrote gitops/${file}`);
+    for (const file of synth.write.removed) console.log(`  removed gitops/${file}`);
+    console.log(`set-image: gitops/: ${synth.write.written.length} written, ${synth.write.removed.length} removed, ${synth.write.unchanged} unchanged`);
+    return 0;
+  } catch (e) {
+    console.error(describeFailure(e));
+    console.error('set-image: nothing written; environments/ and gitops/ are unchanged');
+    return 1;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

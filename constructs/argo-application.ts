@@ -1,0 +1,184 @@
+import { Construct } from 'constructs';
+import { Application, ApplicationSpecSources } from '../imports/argoproj.io-application-argoproj.io';
+import { ArgoDiscordNotifications, ArgoNotificationEvent } from './argo-discord-notifications';
+import { ArgoDestination, ArgoProject } from './argo-project';
+
+/** A git repository and the revision Applications track in it. */
+export interface ArgoRepository {
+  /** The URL Argo CD clones. */
+  readonly url: string;
+  /** Branch, tag or commit SHA. */
+  readonly targetRevision: string;
+}
+
+/** One folder of plain manifests in the repository. */
+export interface ArgoSourceFolder {
+  /** Folder relative to the repository root, without leading or trailing "/". */
+  readonly path: string;
+  /**
+   * Read the manifests of sub-folders too.
+   * @default false
+   */
+  readonly recurse?: boolean;
+  /**
+   * Glob of files to leave out, relative to `path`.
+   * @default - none
+   */
+  readonly exclude?: string;
+}
+
+/** How Argo CD retries a failed sync. */
+export interface ArgoRetry {
+  /** Attempts after the first. */
+  readonly limit: number;
+  /** Wait before the first retry, e.g. `10s`. */
+  readonly duration: string;
+  /** Multiplier of the wait after each failed retry. */
+  readonly factor: number;
+  /** Longest wait between two attempts, e.g. `3m`. */
+  readonly maxDuration: string;
+}
+
+export interface ArgoApplicationProps {
+  /** Name of the Application (a DNS-1123 subdomain), unique in Argo CD's namespace. */
+  readonly name: string;
+  /** The project the Application belongs to; it must permit the repository and the destination. */
+  readonly project: ArgoProject;
+  readonly repository: ArgoRepository;
+  /** The folders the Application syncs; several make a multi-source Application. At least one. */
+  readonly folders: readonly ArgoSourceFolder[];
+  readonly destination: ArgoDestination;
+  /**
+   * `argocd.argoproj.io/sync-wave`: the order in which the Application is applied by a parent
+   * (app of apps) sync, lower first.
+   * @default - none (wave 0)
+   */
+  readonly syncWave?: number;
+  /**
+   * Deleting the Application deletes the objects it deployed (the resources finalizer), so that
+   * removing an Application from git leaves nothing orphaned in the cluster.
+   * @default true
+   */
+  readonly cascadeDelete?: boolean;
+  /**
+   * Sync options. The default suits a folder whose Namespace another Application creates:
+   * `CreateNamespace=false` (Argo CD must not create it without its labels), `PruneLast=true`
+   * (remove what git dropped only once everything else is applied and healthy) and
+   * `FailOnSharedResource=true` (refuse to take over an object another Application manages).
+   * @default ['CreateNamespace=false', 'FailOnSharedResource=true', 'PruneLast=true']
+   */
+  readonly syncOptions?: readonly string[];
+  /**
+   * Retries of a failed sync, with exponential backoff; each retry syncs the newest revision, so a
+   * fix pushed meanwhile is what gets retried.
+   * @default - 5 retries, waiting 10s, 20s, 40s, 80s, 160s (capped at 3m)
+   */
+  readonly retry?: ArgoRetry;
+  /**
+   * Discord notifications and the events this Application is subscribed to.
+   * @default - no subscription
+   */
+  readonly notifications?: { readonly config: ArgoDiscordNotifications; readonly events: readonly ArgoNotificationEvent[] };
+  /** @default - none */
+  readonly labels?: Record<string, string>;
+  /** @default - none */
+  readonly annotations?: Record<string, string>;
+}
+
+export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+
+const DEFAULT_SYNC_OPTIONS = ['CreateNamespace=false', 'FailOnSharedResource=true', 'PruneLast=true'];
+const DEFAULT_RETRY: ArgoRetry = { limit: 5, duration: '10s', factor: 2, maxDuration: '3m' };
+const DNS_1123_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
+const FOLDER = /^[^/\s](?:[^\s]*[^/\s])?$/;
+const DURATION = /^[0-9]+(?:s|m|h)$/;
+
+/**
+ * An Argo CD Application that keeps folders of plain manifests synced, automatically: it prunes
+ * what git dropped, reverts drift (self-heal), never syncs to an empty set of objects, and retries
+ * failed syncs with backoff.
+ */
+export class ArgoApplication extends Construct {
+  public readonly name: string;
+  public readonly project: ArgoProject;
+  public readonly destination: ArgoDestination;
+  public readonly folders: readonly ArgoSourceFolder[];
+  public readonly apiObject: Application;
+
+  constructor(scope: Construct, id: string, props: ArgoApplicationProps) {
+    super(scope, id);
+    if (!DNS_1123_SUBDOMAIN.test(props.name) || props.name.length > 253) {
+      throw new Error(`name: "${props.name}" is not a valid Application name; allowed: a DNS-1123 subdomain (lowercase letters, digits, "-" and ".")`);
+    }
+    if (props.folders.length === 0) throw new Error('folders: [] is not allowed; allowed: at least one folder');
+    props.folders.forEach((folder, i) => {
+      if (!FOLDER.test(folder.path)) {
+        throw new Error(`folders[${i}].path: "${folder.path}" is not allowed; allowed: a folder relative to the repository root, without leading or trailing "/"`);
+      }
+    });
+    if (props.syncWave !== undefined && !Number.isInteger(props.syncWave)) {
+      throw new Error(`syncWave: ${props.syncWave} is not allowed; allowed: an integer`);
+    }
+    const retry = props.retry ?? DEFAULT_RETRY;
+    if (!Number.isInteger(retry.limit) || retry.limit < 1) throw new Error(`retry.limit: ${retry.limit} is not allowed; allowed: an integer of at least 1`);
+    if (!Number.isInteger(retry.factor) || retry.factor < 1) throw new Error(`retry.factor: ${retry.factor} is not allowed; allowed: an integer of at least 1`);
+    for (const key of ['duration', 'maxDuration'] as const) {
+      if (!DURATION.test(retry[key])) throw new Error(`retry.${key}: "${retry[key]}" is not allowed; allowed: a whole number of s, m or h, e.g. "10s"`);
+    }
+
+    this.name = props.name;
+    this.project = props.project;
+    this.destination = props.destination;
+    this.folders = props.folders;
+    // The project is another construct: whether it grants this Application is a question for
+    // synth time, once both are complete.
+    this.node.addValidation({
+      validate: () => [
+        ...(props.project.permitsDestination(props.destination)
+          ? []
+          : [`destination ${props.destination.server} namespace ${props.destination.namespace} is not a destination of project "${props.project.name}"`]),
+        ...(props.project.permitsSource(props.repository.url)
+          ? []
+          : [`repository ${props.repository.url} is not a source repository of project "${props.project.name}"`]),
+      ],
+    });
+
+    const annotations: Record<string, string> = {
+      ...(props.syncWave !== undefined ? { [SYNC_WAVE_ANNOTATION]: String(props.syncWave) } : {}),
+      ...(props.notifications ? props.notifications.config.subscriptions(props.notifications.events) : {}),
+      ...props.annotations,
+    };
+    const sources: ApplicationSpecSources[] = props.folders.map((folder) => ({
+      repoUrl: props.repository.url,
+      targetRevision: props.repository.targetRevision,
+      path: folder.path,
+      ...(folder.recurse || folder.exclude
+        ? { directory: { ...(folder.recurse ? { recurse: true } : {}), ...(folder.exclude ? { exclude: folder.exclude } : {}) } }
+        : {}),
+    }));
+    this.apiObject = new Application(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        namespace: props.project.argoNamespace,
+        ...(props.labels ? { labels: props.labels } : {}),
+        ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+        ...((props.cascadeDelete ?? true) ? { finalizers: [RESOURCES_FINALIZER] } : {}),
+      },
+      spec: {
+        project: props.project.name,
+        ...(sources.length === 1 ? { source: sources[0] } : { sources }),
+        destination: { server: props.destination.server, namespace: props.destination.namespace },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true, allowEmpty: false },
+          syncOptions: [...(props.syncOptions ?? DEFAULT_SYNC_OPTIONS)],
+          retry: {
+            limit: retry.limit,
+            backoff: { duration: retry.duration, factor: retry.factor, maxDuration: retry.maxDuration },
+            refresh: true,
+          },
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,545 @@
+import { createHash } from 'node:crypto';
+import { Construct } from 'constructs';
+import {
+  IntOrString,
+  KubeConfigMap,
+  KubeNetworkPolicy,
+  KubePodDisruptionBudget,
+  KubeService,
+  KubeServiceAccount,
+  KubeStatefulSet,
+  NetworkPolicyPort,
+  Probe,
+  Quantity,
+} from '../imports/k8s';
+import { NetworkPeer, peerPods } from './network-peer';
+import { RecommendedLabels } from './recommended-labels';
+
+/** CPU and memory of the broker container. */
+export interface KafkaResourceQuantities {
+  /** Kubernetes CPU quantity, e.g. `500m`. */
+  readonly cpu: string;
+  /** Kubernetes memory quantity, e.g. `2Gi`. */
+  readonly memory: string;
+}
+
+export interface KafkaClusterProps {
+  /**
+   * Name of the StatefulSet, its pods (`<name>-<ordinal>`), the client Service and the other
+   * objects; the per-pod DNS Service is `<name>-headless`. A DNS-1123 label.
+   * @default 'kafka'
+   */
+  readonly name?: string;
+  /** Namespace of every object. */
+  readonly namespace: string;
+  /**
+   * The official `apache/kafka` image (or a mirror of it), pinned by tag or digest. Its layout is
+   * relied on: Kafka in `/opt/kafka`, user `appuser` (UID 1000), a POSIX shell.
+   */
+  readonly image: string;
+  /** `app.kubernetes.io/version` label value (usually the image tag). */
+  readonly version: string;
+  /** `app.kubernetes.io/part-of` label value: the system this cluster belongs to. */
+  readonly partOf: string;
+  /**
+   * Number of pods, each a combined broker and KRaft controller: 1, or an odd number so the
+   * controller quorum keeps a majority through the loss of a minority.
+   * @default 3
+   */
+  readonly replicas?: number;
+  /** Persistent volume of each pod, holding its partitions and the metadata log. */
+  readonly storage: {
+    /** Size of each pod's volume, e.g. `20Gi`. */
+    readonly size: string;
+    /** StorageClass of the volumes. @default - the cluster's default StorageClass */
+    readonly storageClass?: string;
+  };
+  /** Requests and limits of the broker container. */
+  readonly resources: { readonly requests: KafkaResourceQuantities; readonly limits: KafkaResourceQuantities };
+  /**
+   * Port of the client listener (producers, consumers, admin tools and replication between brokers).
+   * @default 9092
+   */
+  readonly clientPort?: number;
+  /**
+   * Port of the KRaft controller listener (quorum traffic only).
+   * @default 9093
+   */
+  readonly controllerPort?: number;
+  /**
+   * KRaft cluster id: 22 characters of URL-safe base64 (16 bytes), not starting with "-". Stored
+   * in every volume when it is formatted; a pod whose volume holds another id refuses to start.
+   * @default - derived from the namespace and name, so it is the same on every synth
+   */
+  readonly clusterId?: string;
+  /**
+   * DNS domain of the cluster, used in the per-pod host names brokers advertise.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * Extra broker settings (`server.properties` keys), e.g. `{ 'log.retention.hours': '72' }`. The
+   * keys the construct derives (roles, listeners, quorum, directories, node id) are refused.
+   * @default - none
+   */
+  readonly brokerConfig?: Record<string, string>;
+  /**
+   * Share of the memory limit given to the JVM heap, in percent. The rest is left to the page
+   * cache Kafka reads recent messages from, and to the JVM's own memory.
+   * @default 50
+   */
+  readonly heapPercent?: number;
+  /**
+   * Seconds a stopping broker gets to hand its partition leadership over (controlled shutdown)
+   * before it is killed.
+   * @default 120
+   */
+  readonly terminationGracePeriodSeconds?: number;
+  /** PriorityClass of the pods. @default - the cluster default */
+  readonly priorityClassName?: string;
+  /** Secrets used to pull the image (created out of band, never in git). @default - none */
+  readonly imagePullSecrets?: string[];
+  /** Annotations of the StatefulSet itself. @default - none */
+  readonly annotations?: Record<string, string>;
+}
+
+/** UID and GID of `appuser`, the user the official image runs Kafka and its tools as. */
+export const KAFKA_IMAGE_UID = 1000;
+const DATA_DIR = '/var/lib/kafka/data';
+/** A subdirectory, so a filesystem's own entries (`lost+found`) never sit among partition folders. */
+const LOG_DIR = `${DATA_DIR}/kraft`;
+const TEMPLATE_DIR = '/etc/kafka/cluster';
+const NODE_DIR = '/etc/kafka/node';
+const CLIENT_LISTENER = 'CLIENT';
+const CONTROLLER_LISTENER = 'CONTROLLER';
+/** Keys the construct computes; setting them through `brokerConfig` would break the cluster. */
+const DERIVED_KEYS = [
+  'process.roles',
+  'node.id',
+  'listeners',
+  'advertised.listeners',
+  'listener.security.protocol.map',
+  'inter.broker.listener.name',
+  'controller.listener.names',
+  'controller.quorum.voters',
+  'log.dirs',
+  'log.dir',
+  'metadata.log.dir',
+];
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const CLUSTER_ID = /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/;
+const STORAGE_SIZE = /^[1-9][0-9]*(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+
+/**
+ * The KRaft cluster id of the cluster `name` in `namespace`: 16 bytes of a hash of the two,
+ * written as Kafka writes a UUID (URL-safe base64, no padding). Deterministic, so a re-synth never
+ * hands existing volumes a new id; distinct per namespace, so two environments never share one.
+ */
+export function kafkaClusterId(namespace: string, name: string): string {
+  const bytes = createHash('sha256').update(`kafka-cluster-id\0${namespace}\0${name}`).digest().subarray(0, 16);
+  // Clearing the top bit keeps the first character in A–f: an id starting with "-" would be read
+  // as an option by kafka-storage.sh.
+  bytes[0] = bytes[0]! & 0x7f;
+  return bytes.toString('base64url');
+}
+
+/**
+ * A Kafka cluster in KRaft mode (no ZooKeeper): a StatefulSet of combined broker and controller
+ * pods on the official `apache/kafka` image, with a headless Service for per-pod DNS, a client
+ * Service for bootstrapping, a volume per pod, a PodDisruptionBudget letting one pod go at a
+ * time, and NetworkPolicies letting the brokers reach each other and nothing else reach them
+ * unless allowed through `allowClient`.
+ *
+ * Each pod takes its node id from its ordinal; the controller quorum is every pod. At start the pod
+ * writes its own `server.properties` (the shared one from a ConfigMap plus its node id and
+ * advertised address) to an emptyDir, formats its volume if it is new, then starts the broker: the
+ * root filesystem stays read-only.
+ */
+export class KafkaCluster extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly replicas: number;
+  public readonly clientPort: number;
+  public readonly controllerPort: number;
+  public readonly clusterId: string;
+  public readonly clusterDomain: string;
+  /** The image, which also carries the admin tools (`kafka-topics.sh`, …). */
+  public readonly image: string;
+  public readonly version: string;
+  public readonly partOf: string;
+  public readonly labels: RecommendedLabels;
+  /** Name of the headless Service giving each pod its DNS name. */
+  public readonly headlessServiceName: string;
+  public readonly config: KubeConfigMap;
+  public readonly serviceAccount: KubeServiceAccount;
+  public readonly statefulSet: KubeStatefulSet;
+  public readonly headlessService: KubeService;
+  public readonly service: KubeService;
+  public readonly disruptionBudget: KubePodDisruptionBudget;
+  /** Lets the pods reach each other on both listeners, in and out. */
+  public readonly peerPolicy: KubeNetworkPolicy;
+
+  constructor(scope: Construct, id: string, props: KafkaClusterProps) {
+    super(scope, id);
+    const name = props.name ?? 'kafka';
+    const replicas = props.replicas ?? 3;
+    const clientPort = props.clientPort ?? 9092;
+    const controllerPort = props.controllerPort ?? 9093;
+    const heapPercent = props.heapPercent ?? 50;
+    const grace = props.terminationGracePeriodSeconds ?? 120;
+    this.name = name;
+    this.namespace = props.namespace;
+    this.replicas = replicas;
+    this.clientPort = clientPort;
+    this.controllerPort = controllerPort;
+    this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+    this.clusterId = props.clusterId ?? kafkaClusterId(props.namespace, name);
+    this.image = props.image;
+    this.version = props.version;
+    this.partOf = props.partOf;
+    this.headlessServiceName = `${name}-headless`;
+    validateProps(props, { name, replicas, clientPort, controllerPort, heapPercent, grace, clusterId: this.clusterId });
+
+    this.labels = new RecommendedLabels({ name, component: 'broker', partOf: props.partOf, version: props.version });
+    const metadata = (objectName: string) => ({ name: objectName, namespace: props.namespace, labels: { ...this.labels.all } });
+    const selector = { ...this.labels.selector };
+
+    const serverProperties = this.serverProperties(props.brokerConfig ?? {});
+    const log4jProperties = [
+      '# Everything to the console: the container runtime keeps and rotates the logs.',
+      'log4j.rootLogger=INFO, stdout',
+      'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+      'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+      'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+      'log4j.logger.kafka.request.logger=WARN',
+      'log4j.logger.kafka.authorizer.logger=WARN',
+      'log4j.logger.state.change.logger=INFO',
+      '',
+    ].join('\n');
+    this.config = new KubeConfigMap(this, 'Config', {
+      metadata: metadata(`${name}-config`),
+      data: { 'server.properties': serverProperties, 'log4j.properties': log4jProperties },
+    });
+    const configChecksum = createHash('sha256')
+      .update(JSON.stringify([serverProperties, log4jProperties]))
+      .digest('hex');
+
+    this.serviceAccount = new KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: metadata(name),
+      automountServiceAccountToken: false,
+    });
+
+    const ports = [
+      { name: 'client', port: clientPort },
+      { name: 'controller', port: controllerPort },
+    ];
+    this.headlessService = new KubeService(this, 'HeadlessService', {
+      metadata: metadata(this.headlessServiceName),
+      spec: {
+        clusterIp: 'None',
+        // The controllers must find each other to elect a leader, before any pod can be ready.
+        publishNotReadyAddresses: true,
+        selector,
+        ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: IntOrString.fromString(p.name), protocol: 'TCP' })),
+      },
+    });
+    this.service = new KubeService(this, 'Service', {
+      metadata: metadata(name),
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [{ name: 'client', port: clientPort, targetPort: IntOrString.fromString('client'), protocol: 'TCP' }],
+      },
+    });
+
+    const tcpProbe = (port: string, periodSeconds: number, failureThreshold: number): Probe => ({
+      tcpSocket: { port: IntOrString.fromString(port) },
+      periodSeconds,
+      failureThreshold,
+      timeoutSeconds: 5,
+    });
+
+    this.statefulSet = new KubeStatefulSet(this, 'StatefulSet', {
+      metadata: { ...metadata(name), ...(props.annotations ? { annotations: props.annotations } : {}) },
+      spec: {
+        serviceName: this.headlessServiceName,
+        replicas,
+        // All pods start together: a quorum of controllers is needed before any broker is ready.
+        podManagementPolicy: 'Parallel',
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
+        // Gives a restarted broker time to rejoin the in-sync replicas before the next one goes.
+        minReadySeconds: 30,
+        revisionHistoryLimit: 10,
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels: { ...this.labels.all }, annotations: { 'checksum/config': configChecksum } },
+          spec: {
+            serviceAccountName: name,
+            automountServiceAccountToken: false,
+            // A Service named "kafka" would otherwise put KAFKA_PORT & co. into the environment,
+            // where Kafka's scripts and images look for their own settings.
+            enableServiceLinks: false,
+            ...(props.priorityClassName ? { priorityClassName: props.priorityClassName } : {}),
+            ...(props.imagePullSecrets?.length ? { imagePullSecrets: props.imagePullSecrets.map((s) => ({ name: s })) } : {}),
+            terminationGracePeriodSeconds: grace,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: KAFKA_IMAGE_UID,
+              runAsGroup: KAFKA_IMAGE_UID,
+              fsGroup: KAFKA_IMAGE_UID,
+              // Large volumes: re-owning every file on each start would delay it for minutes.
+              fsGroupChangePolicy: 'OnRootMismatch',
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            topologySpreadConstraints: [
+              {
+                maxSkew: 1,
+                topologyKey: 'kubernetes.io/hostname',
+                // Two brokers on one node would lose two replicas of a partition with that node.
+                whenUnsatisfiable: 'DoNotSchedule',
+                // Tainted nodes (control plane) count as empty domains otherwise, and block scheduling.
+                nodeTaintsPolicy: 'Honor',
+                labelSelector: { matchLabels: selector },
+              },
+              {
+                maxSkew: 1,
+                topologyKey: 'topology.kubernetes.io/zone',
+                // Soft: a volume bound in one zone must be able to bring its pod back there.
+                whenUnsatisfiable: 'ScheduleAnyway',
+                labelSelector: { matchLabels: selector },
+              },
+            ],
+            containers: [
+              {
+                name: 'kafka',
+                image: props.image,
+                imagePullPolicy: 'IfNotPresent',
+                command: ['/bin/sh', '-c', this.startScript()],
+                ports: [
+                  { name: 'client', containerPort: clientPort, protocol: 'TCP' },
+                  { name: 'controller', containerPort: controllerPort, protocol: 'TCP' },
+                ],
+                env: [
+                  { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                  { name: 'CLUSTER_ID', value: this.clusterId },
+                  // Both the storage tool and the broker size their heap from the container limit.
+                  { name: 'KAFKA_HEAP_OPTS', value: `-XX:MaxRAMPercentage=${heapPercent}.0 -XX:InitialRAMPercentage=${heapPercent}.0` },
+                  { name: 'KAFKA_OPTS', value: '-XX:+ExitOnOutOfMemoryError -Xlog:gc:stdout:time' },
+                  { name: 'KAFKA_LOG4J_OPTS', value: `-Dlog4j.configuration=file:${TEMPLATE_DIR}/log4j.properties` },
+                  // No -loggc: the default GC log is up to 1 GB of files, which an emptyDir cannot hold.
+                  { name: 'EXTRA_ARGS', value: '-name kafkaServer' },
+                  // kafka-run-class.sh creates this directory; the image's default is on the read-only root.
+                  { name: 'LOG_DIR', value: '/tmp/kafka-logs' },
+                ],
+                resources: {
+                  requests: {
+                    cpu: Quantity.fromString(props.resources.requests.cpu),
+                    memory: Quantity.fromString(props.resources.requests.memory),
+                  },
+                  limits: {
+                    cpu: Quantity.fromString(props.resources.limits.cpu),
+                    memory: Quantity.fromString(props.resources.limits.memory),
+                  },
+                },
+                // Recovering the logs after an unclean stop can take minutes: allow up to 10.
+                startupProbe: tcpProbe('client', 10, 60),
+                readinessProbe: tcpProbe('client', 10, 3),
+                livenessProbe: tcpProbe('client', 10, 6),
+                securityContext: {
+                  runAsNonRoot: true,
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                  seccompProfile: { type: 'RuntimeDefault' },
+                },
+                volumeMounts: [
+                  { name: 'data', mountPath: DATA_DIR },
+                  { name: 'cluster-config', mountPath: TEMPLATE_DIR, readOnly: true },
+                  { name: 'node-config', mountPath: NODE_DIR },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'cluster-config', configMap: { name: this.config.name } },
+              { name: 'node-config', emptyDir: { sizeLimit: Quantity.fromString('1Mi') } },
+              { name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('256Mi') } },
+            ],
+          },
+        },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data', labels: { ...this.labels.selector } },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              ...(props.storage.storageClass ? { storageClassName: props.storage.storageClass } : {}),
+              resources: { requests: { storage: Quantity.fromString(props.storage.size) } },
+            },
+          },
+        ],
+      },
+    });
+
+    this.disruptionBudget = new KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      metadata: metadata(name),
+      spec: {
+        // One broker at a time: with replication factor 3 and min in-sync replicas 2, writes go on.
+        maxUnavailable: IntOrString.fromNumber(1),
+        selector: { matchLabels: selector },
+        // A broker that is not ready already counts as down; never let it block a node drain.
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      },
+    });
+
+    const ownPods = peerPods(this, props.namespace);
+    const bothListeners: NetworkPolicyPort[] = [clientPort, controllerPort].map((port) => ({ protocol: 'TCP', port: IntOrString.fromNumber(port) }));
+    this.peerPolicy = new KubeNetworkPolicy(this, 'PeerPolicy', {
+      metadata: metadata(`${name}-peers`),
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [ownPods], ports: bothListeners }],
+        egress: [{ to: [ownPods], ports: bothListeners }],
+      },
+    });
+  }
+
+  /** `host:port` of the client Service, what clients bootstrap from. */
+  public get bootstrapServers(): string {
+    return `${this.name}.${this.namespace}.svc.${this.clusterDomain}:${this.clientPort}`;
+  }
+
+  /** The DNS name of pod `ordinal`, through the headless Service. */
+  public podHost(ordinal: number): string {
+    return `${this.name}-${ordinal}.${this.headlessServiceName}.${this.namespace}.svc.${this.clusterDomain}`;
+  }
+
+  /** `controller.quorum.voters`: every pod, as `<node id>@<host>:<controller port>`. */
+  public get quorumVoters(): string {
+    return Array.from({ length: this.replicas }, (_, i) => `${i}@${this.podHost(i)}:${this.controllerPort}`).join(',');
+  }
+
+  /** Replication factor of internal topics and of topics created without one. */
+  public get defaultReplicationFactor(): number {
+    return Math.min(3, this.replicas);
+  }
+
+  /** Min in-sync replicas of internal topics and of topics created without one. */
+  public get defaultMinInSyncReplicas(): number {
+    return this.replicas > 1 ? Math.min(2, this.defaultReplicationFactor - 1) : 1;
+  }
+
+  /**
+   * Lets `peer`'s pods connect to the brokers' client port: an ingress rule here and the matching
+   * egress rule in the peer's scope, so each lands beside its owner's objects.
+   */
+  public allowClient(peer: NetworkPeer): void {
+    const port: NetworkPolicyPort[] = [{ protocol: 'TCP', port: IntOrString.fromNumber(this.clientPort) }];
+    new KubeNetworkPolicy(this, `AllowClient-${peer.node.addr}`, {
+      metadata: { name: `${this.name}-from-${peer.name}`, namespace: this.namespace, labels: { ...this.labels.all } },
+      spec: {
+        podSelector: { matchLabels: { ...this.labels.selector } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [peerPods(peer, this.namespace)], ports: port }],
+      },
+    });
+    new KubeNetworkPolicy(peer, `AllowTo-${this.node.addr}`, {
+      metadata: { name: `${peer.name}-to-${this.name}`, namespace: peer.namespace, labels: { ...peer.labels.all } },
+      spec: {
+        podSelector: { matchLabels: { ...peer.labels.selector } },
+        policyTypes: ['Egress'],
+        egress: [{ to: [peerPods(this, peer.namespace)], ports: port }],
+      },
+    });
+  }
+
+  private serverProperties(extra: Record<string, string>): string {
+    const rf = this.defaultReplicationFactor;
+    const minIsr = this.defaultMinInSyncReplicas;
+    const derived: [string, string][] = [
+      ['process.roles', 'broker,controller'],
+      ['listeners', `${CLIENT_LISTENER}://:${this.clientPort},${CONTROLLER_LISTENER}://:${this.controllerPort}`],
+      ['listener.security.protocol.map', `${CLIENT_LISTENER}:PLAINTEXT,${CONTROLLER_LISTENER}:PLAINTEXT`],
+      ['inter.broker.listener.name', CLIENT_LISTENER],
+      ['controller.listener.names', CONTROLLER_LISTENER],
+      ['controller.quorum.voters', this.quorumVoters],
+      ['log.dirs', LOG_DIR],
+    ];
+    const defaults: Record<string, string> = {
+      // Topics are declared and created on purpose; a typo in a client must not create one.
+      'auto.create.topics.enable': 'false',
+      'default.replication.factor': String(rf),
+      'min.insync.replicas': String(minIsr),
+      'offsets.topic.replication.factor': String(rf),
+      'transaction.state.log.replication.factor': String(rf),
+      'transaction.state.log.min.isr': String(minIsr),
+      'unclean.leader.election.enable': 'false',
+    };
+    const tunables = { ...defaults, ...extra };
+    const lines = [
+      `# KRaft combined broker and controller, ${this.replicas} node${this.replicas === 1 ? '' : 's'}.`,
+      '# Each pod appends node.id and advertised.listeners to its copy at start.',
+      ...derived.map(([k, v]) => `${k}=${v}`),
+      ...Object.keys(tunables)
+        .sort()
+        .map((k) => `${k}=${tunables[k]}`),
+      '',
+    ];
+    return lines.join('\n');
+  }
+
+  private startScript(): string {
+    const domain = `${this.headlessServiceName}.${this.namespace}.svc.${this.clusterDomain}`;
+    return [
+      'set -eu',
+      // The StatefulSet names its pods <name>-<ordinal>; the ordinal is the node id.
+      'node_id="${POD_NAME##*-}"',
+      'case "$node_id" in',
+      `  ''|*[!0-9]*) echo "kafka: pod name $POD_NAME does not end in an ordinal" >&2; exit 1 ;;`,
+      'esac',
+      `config=${NODE_DIR}/server.properties`,
+      `cp ${TEMPLATE_DIR}/server.properties "$config"`,
+      `printf 'node.id=%s\\nadvertised.listeners=${CLIENT_LISTENER}://%s.${domain}:${this.clientPort}\\n' "$node_id" "$POD_NAME" >> "$config"`,
+      // A no-op on a volume formatted before; a volume of another cluster id makes the broker refuse to start.
+      '/opt/kafka/bin/kafka-storage.sh format --ignore-formatted --cluster-id "$CLUSTER_ID" --config "$config"',
+      'exec /opt/kafka/bin/kafka-server-start.sh "$config"',
+      '',
+    ].join('\n');
+  }
+}
+
+function validateProps(
+  props: KafkaClusterProps,
+  v: { name: string; replicas: number; clientPort: number; controllerPort: number; heapPercent: number; grace: number; clusterId: string },
+): void {
+  const fail = (field: string, given: unknown, allowed: string): never => {
+    throw new Error(`KafkaCluster "${v.name}": ${field} is ${JSON.stringify(given)}; allowed: ${allowed}`);
+  };
+  // Room for "-headless" and for pod names with an ordinal, which must stay DNS labels.
+  if (v.name.length > 50 || !DNS1123_LABEL.test(v.name)) {
+    fail('name', v.name, 'a DNS-1123 label of at most 50 characters (lowercase alphanumerics and "-")');
+  }
+  if (!Number.isInteger(v.replicas) || v.replicas < 1) fail('replicas', v.replicas, 'an integer ≥ 1');
+  if (v.replicas > 1 && v.replicas % 2 === 0) {
+    fail(
+      'replicas',
+      v.replicas,
+      `1 or an odd number (${v.replicas - 1} or ${v.replicas + 1}): every pod is a KRaft controller, and an even quorum ` +
+        'tolerates no more failures than the odd one below it',
+    );
+  }
+  for (const [field, port] of [['clientPort', v.clientPort], ['controllerPort', v.controllerPort]] as const) {
+    if (!Number.isInteger(port) || port < 1024 || port > 65535) fail(field, port, 'an integer from 1024 to 65535 (the broker runs unprivileged)');
+  }
+  if (v.clientPort === v.controllerPort) fail('controllerPort', v.controllerPort, `a port other than clientPort (${v.clientPort})`);
+  if (!CLUSTER_ID.test(v.clusterId)) {
+    fail('clusterId', v.clusterId, '22 characters of URL-safe base64 (A–Z, a–z, 0–9, "-", "_"), not starting with "-"');
+  }
+  if (!Number.isInteger(v.heapPercent) || v.heapPercent < 10 || v.heapPercent > 90) fail('heapPercent', v.heapPercent, 'an integer from 10 to 90');
+  if (!Number.isInteger(v.grace) || v.grace < 1) fail('terminationGracePeriodSeconds', v.grace, 'an integer ≥ 1');
+  if (!STORAGE_SIZE.test(props.storage.size)) fail('storage.size', props.storage.size, 'a Kubernetes storage quantity such as "20Gi" or "500G"');
+  for (const key of Object.keys(props.brokerConfig ?? {})) {
+    if (DERIVED_KEYS.includes(key)) fail(`brokerConfig["${key}"]`, props.brokerConfig![key], `no value: the construct derives it; keys it derives: ${DERIVED_KEYS.join(', ')}`);
+  }
+}

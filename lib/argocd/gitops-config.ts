@@ -1,0 +1,180 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv, { ErrorObject, JSONSchemaType } from 'ajv';
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import { ConfigError, ConfigProblem } from '../environment/config-error';
+
+/** Name of the file, at the project root, that says where Argo CD reads the tree from. */
+export const GITOPS_CONFIG_FILE = 'gitops.config.yaml';
+
+/**
+ * Where Argo CD reads this repository's `gitops/` tree from, and the Argo CD it runs in: the one
+ * place the repository URL and the tracked revision are set.
+ */
+export interface GitopsConfig {
+  /** Path of the file this was read from, relative to the project root (for provenance headers). */
+  readonly file: string;
+  readonly repository: {
+    /** The URL Argo CD clones: `https://…`, `ssh://…` or `git@host:path`. */
+    readonly url: string;
+    /** Branch, tag or commit SHA every Application tracks. */
+    readonly targetRevision: string;
+  };
+  readonly argocd: {
+    /** Namespace Argo CD runs in; its Applications, AppProjects and ConfigMaps live there. */
+    readonly namespace: string;
+    /** Base URL of the Argo CD web UI, linked from notifications. */
+    readonly url: string;
+    /** Name of the AppProject of the platform's Applications. */
+    readonly project: string;
+  };
+}
+
+type GitopsConfigFile = Omit<GitopsConfig, 'file'>;
+
+const DNS_1123_LABEL = '^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$';
+
+const schema: JSONSchemaType<GitopsConfigFile> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['repository', 'argocd'],
+  properties: {
+    repository: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url', 'targetRevision'],
+      properties: {
+        url: {
+          type: 'string',
+          pattern: '^(?:(?:https|ssh)://[^\\s/?#]+/[^\\s?#]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\\s?#]+)$',
+          description: 'a git repository URL: https://host/path, ssh://user@host/path or user@host:path',
+        },
+        targetRevision: {
+          type: 'string',
+          maxLength: 255,
+          // git check-ref-format, roughly: no spaces, no "..", no leading "-" or "/", no trailing "/" or ".lock".
+          pattern: '^(?!-)(?!/)(?!.*\\.\\.)(?!.*//)(?!.*/$)(?!.*\\.lock$)[A-Za-z0-9._/-]+$',
+          description: 'a branch, tag or commit SHA, e.g. main or v1.4.2: letters, digits, ".", "_", "-" and "/"',
+        },
+      },
+    },
+    argocd: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['namespace', 'url', 'project'],
+      properties: {
+        namespace: {
+          type: 'string',
+          maxLength: 63,
+          pattern: DNS_1123_LABEL,
+          description: 'a namespace name: a DNS-1123 label of at most 63 lowercase letters, digits and "-"',
+        },
+        url: {
+          type: 'string',
+          pattern: '^https://[^\\s/?#]+(?:/[^\\s?#]*[^\\s?#/])?$',
+          description: 'an https:// URL of the Argo CD web UI, without a trailing slash, e.g. https://argocd.example.com',
+        },
+        project: {
+          type: 'string',
+          // The root Application is `<project>-root`: room for the suffix within a label.
+          maxLength: 50,
+          pattern: DNS_1123_LABEL,
+          description: 'an AppProject name: a DNS-1123 label of at most 50 lowercase letters, digits and "-"',
+        },
+      },
+    },
+  },
+};
+
+/**
+ * The project root this code belongs to: the nearest folder above it with a package.json. The
+ * config describes the repository the code is in, so it is found from the code (sources or the
+ * dist/ bundle), whatever folder synth runs in or writes to.
+ */
+function projectRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+  }
+}
+
+/** The project's own `gitops.config.yaml`. */
+export function defaultGitopsConfigPath(): string {
+  return path.join(projectRoot(), GITOPS_CONFIG_FILE);
+}
+
+/**
+ * Reads and validates the gitops config. Throws a `ConfigError` listing every problem, each with
+ * file, line, column, field, the value found and what is allowed.
+ */
+export function loadGitopsConfig(file: string = defaultGitopsConfigPath(), options: { root?: string } = {}): GitopsConfig {
+  const absolute = path.resolve(file);
+  const shown = path.relative(path.resolve(options.root ?? projectRoot()), absolute).split(path.sep).join('/');
+  let text: string;
+  try {
+    text = fs.readFileSync(absolute, 'utf8');
+  } catch (e) {
+    throw new ConfigError([
+      {
+        file: shown,
+        line: 1,
+        column: 1,
+        field: '(file)',
+        value: undefined,
+        allowed: `a readable ${GITOPS_CONFIG_FILE} with repository.url, repository.targetRevision, argocd.namespace, argocd.url and argocd.project (${(e as Error).message})`,
+      },
+    ]);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => ({ file: shown, ...at(e.pos[0]), field: '(yaml)', value: undefined, allowed: `valid YAML (${e.message})` })),
+    );
+  }
+  const data: unknown = doc.toJS();
+  const validate = new Ajv({ allErrors: true, strict: true, verbose: true }).compile(schema);
+  if (validate(data)) return Object.freeze({ file: shown, ...data });
+
+  const problems = (validate.errors ?? []).map((error): ConfigProblem => {
+    const segments = error.instancePath === '' ? [] : error.instancePath.slice(1).split('/');
+    const extra = extraSegment(error);
+    const fieldSegments = extra === undefined ? segments : [...segments, extra];
+    const node = doc.getIn(error.keyword === 'additionalProperties' ? fieldSegments : segments, true);
+    const offset = isNode(node) && node.range ? node.range[0] : 0;
+    return {
+      file: shown,
+      ...at(offset),
+      field: fieldSegments.join('.') || '(document)',
+      value: error.keyword === 'required' ? undefined : error.keyword === 'additionalProperties' ? (error.data as any)?.[extra!] : error.data,
+      allowed: allowedText(error),
+    };
+  });
+  throw new ConfigError(problems);
+}
+
+function extraSegment(error: ErrorObject): string | undefined {
+  if (error.keyword === 'required') return String((error.params as { missingProperty: string }).missingProperty);
+  if (error.keyword === 'additionalProperties') return String((error.params as { additionalProperty: string }).additionalProperty);
+  return undefined;
+}
+
+function allowedText(error: ErrorObject): string {
+  const parent = (error.parentSchema ?? {}) as { description?: string; properties?: Record<string, { description?: string }> };
+  switch (error.keyword) {
+    case 'required': {
+      const missing = extraSegment(error)!;
+      return `required: ${parent.properties?.[missing]?.description ?? 'a mapping'}`;
+    }
+    case 'additionalProperties':
+      return `unknown field; allowed: ${Object.keys(parent.properties ?? {}).sort().join(', ')}`;
+    case 'type':
+      return parent.description ?? `a ${(error.params as { type: string }).type}`;
+    default:
+      return parent.description ?? error.message ?? error.keyword;
+  }
+}

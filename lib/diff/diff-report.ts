@@ -1,0 +1,85 @@
+import { analyzeImpact, ImpactOptions, RolloutImpact } from './rollout-impact';
+import { diffTrees, ResourceChange } from './tree-diff';
+import { resourcesOf } from './tree-resources';
+
+/** Everything `npm run diff` reports: what changes per resource, and what that does to the clusters. */
+export interface DiffReport {
+  /** Names the base side: `HEAD (ced5b7d)`. */
+  readonly base: string;
+  /** Names the new side: `working tree`. */
+  readonly head: string;
+  readonly changes: ResourceChange[];
+  readonly impact: RolloutImpact;
+  readonly counts: { readonly added: number; readonly removed: number; readonly changed: number; readonly warnings: number };
+}
+
+export interface DiffReportOptions extends ImpactOptions {
+  /** Names the base side in headings and patch headers. */
+  readonly base: string;
+  /** Names the new side. */
+  readonly head: string;
+}
+
+/**
+ * Compares two gitops trees given as files (path relative to the tree → content): the tree at the
+ * base revision and the tree synth produces now.
+ */
+export function buildDiffReport(
+  baseFiles: ReadonlyMap<string, string>,
+  headFiles: ReadonlyMap<string, string>,
+  options: DiffReportOptions,
+): DiffReport {
+  const base = resourcesOf(baseFiles, options.base);
+  const head = resourcesOf(headFiles, options.head);
+  const changes = diffTrees(base, head, { baseLabel: 'a', headLabel: 'b' });
+  const impact = analyzeImpact(changes, base, head, options);
+  const count = (s: ResourceChange['status']) => changes.filter((c) => c.status === s).length;
+  return {
+    base: options.base,
+    head: options.head,
+    changes,
+    impact,
+    counts: {
+      added: count('added'),
+      removed: count('removed'),
+      changed: count('changed'),
+      warnings: impact.groups.reduce((n, g) => n + g.warnings.length, 0),
+    },
+  };
+}
+
+/** The report as plain data for machines: no parsed manifests, patches included. */
+export function reportJson(report: DiffReport): string {
+  return `${JSON.stringify(
+    {
+      base: report.base,
+      head: report.head,
+      counts: report.counts,
+      impact: report.impact,
+      resources: report.changes.map((c) => ({
+        key: c.key,
+        status: c.status,
+        environment: c.environment,
+        component: c.component,
+        kind: c.kind,
+        namespace: c.namespace,
+        name: c.name,
+        path: (c.after ?? c.before)!.path,
+        patch: c.patch,
+      })),
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** `2 changed, 1 added, 0 removed; 1 warning`. */
+export function countsLine(report: DiffReport): string {
+  const { added, removed, changed, warnings } = report.counts;
+  return `${changed} changed, ${added} added, ${removed} removed; ${warnings} warning${warnings === 1 ? '' : 's'}`;
+}
+
+/** `~` changed, `+` added, `-` removed. */
+export function statusMark(status: ResourceChange['status']): string {
+  return status === 'added' ? '+' : status === 'removed' ? '-' : '~';
+}

@@ -1,0 +1,96 @@
+import { countsLine, DiffReport, statusMark } from './diff-report';
+import { impactLines } from './render-text';
+import { placeLabel, resourceLabel } from './tree-resources';
+
+export interface MarkdownOptions {
+  /**
+   * Longest output in characters (GitHub refuses comments above 65,536). Resource diffs that do not
+   * fit are left out, from the last one, with a note saying how many.
+   * @default no limit
+   */
+  readonly maxLength?: number;
+}
+
+/** Marks the comment, so a pipeline can find and update its own earlier comment. */
+export const MARKDOWN_MARKER = '<!-- gitops-diff -->';
+
+/** Text that renders as itself: no emphasis, links, HTML or table breaks from resource names. */
+export function markdownText(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|#~!])/g, '\\$1')
+    .replace(/\r?\n/g, ' ');
+}
+
+function htmlText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** A fence longer than any backtick run in the body, so the body cannot close it. */
+function fence(body: string): string {
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((r) => r.length));
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
+/** The report as a pull-request comment: summary and resource table, then collapsed diffs. */
+export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}): string {
+  const head: string[] = [MARKDOWN_MARKER, `## gitops diff: ${markdownText(report.base)} → ${markdownText(report.head)}`, ''];
+  if (report.changes.length === 0) {
+    head.push('No resource changes.');
+    return `${head.join('\n')}\n`;
+  }
+  head.push(`**${countsLine(report)}**`, '');
+
+  const warnings = report.impact.groups.flatMap((g) => g.warnings.map((w) => `- **${markdownText(placeLabel(g))}** ${markdownText(`${w.resource}: ${w.text}`)}`));
+  if (warnings.length > 0) head.push('> [!WARNING]', ...warnings.map((w) => `> ${w}`), '');
+
+  head.push('### Rollout impact', '');
+  for (const g of report.impact.groups) {
+    head.push(`#### ${markdownText(placeLabel(g))}`, '');
+    const lines = impactLines(g).filter((l) => !l.warning);
+    if (lines.length === 0) {
+      head.push(g.warnings.length > 0 ? 'Only the warnings above.' : 'No rollout impact.', '');
+      continue;
+    }
+    head.push('| kind | impact |', '| --- | --- |');
+    for (const l of lines) head.push(`| ${l.tag === 'rolls' ? '**rolls**' : markdownText(l.tag)} | ${markdownText(l.text)} |`);
+    head.push('');
+  }
+
+  head.push('### Resources', '', '| | environment/component | resource |', '| --- | --- | --- |');
+  for (const c of report.changes) {
+    head.push(`| ${c.status} | ${markdownText(placeLabel(c))} | ${markdownText(resourceLabel(c))} |`);
+  }
+  head.push('');
+
+  const blocks = report.changes.map((c) => {
+    const f = fence(c.patch);
+    return [
+      `<details><summary>${htmlText(`${statusMark(c.status)} ${placeLabel(c)} ${resourceLabel(c)}`)}</summary>`,
+      '',
+      `${f}diff`,
+      c.patch.replace(/\n$/, ''),
+      f,
+      '',
+      '</details>',
+      '',
+    ].join('\n');
+  });
+
+  let text = `${head.join('\n')}\n`;
+  const limit = options.maxLength ?? Infinity;
+  const noteFor = (left: number) => `_${left} of ${blocks.length} resource diffs left out to stay within ${limit} characters; the HTML report has them all._\n`;
+  for (const [i, block] of blocks.entries()) {
+    const left = blocks.length - i - 1;
+    const reserve = left > 0 ? noteFor(left).length : 0;
+    if (text.length + block.length + reserve > limit) {
+      const note = noteFor(blocks.length - i);
+      text = text.length + note.length <= limit ? text + note : `${text.slice(0, Math.max(0, limit - note.length - 2))}\n\n${note}`.slice(0, limit);
+      return text;
+    }
+    text += block;
+  }
+  return text;
+}

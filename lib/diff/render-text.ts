@@ -1,0 +1,62 @@
+import { countsLine, DiffReport, statusMark } from './diff-report';
+import { GroupImpact } from './rollout-impact';
+import { placeLabel, resourceLabel } from './tree-resources';
+
+export interface TextOptions {
+  /** ANSI colors, for a terminal. @default false */
+  readonly color?: boolean;
+}
+
+const CODES = { bold: 1, red: 31, green: 32, yellow: 33, cyan: 36, dim: 2 } as const;
+type Style = keyof typeof CODES;
+
+/** Group lines of the summary: tag, then the sentence. */
+export function impactLines(g: GroupImpact): { tag: string; text: string; warning: boolean }[] {
+  return [
+    ...g.warnings.map((w) => ({ tag: 'WARNING', text: `${w.resource}: ${w.text}`, warning: true })),
+    ...g.images.map((i) => ({ tag: 'image', text: `${i.resource} ${i.container}: ${i.before ?? '(new)'} → ${i.after}`, warning: false })),
+    ...g.workloads.map((w) => ({ tag: w.rolls ? 'rolls' : w.status === 'added' || w.status === 'removed' ? w.status : 'no roll', text: w.text, warning: false })),
+    ...g.changes.map((c) => ({ tag: c.kind, text: `${c.resource}: ${c.text}`, warning: false })),
+  ];
+}
+
+/** The report for a terminal or a log: summary, resource list, then each resource's diff. */
+export function renderText(report: DiffReport, options: TextOptions = {}): string {
+  const paint = (style: Style, s: string) => (options.color ? `\x1b[${CODES[style]}m${s}\x1b[0m` : s);
+  const out: string[] = [];
+  out.push(paint('bold', `gitops diff: ${report.base} → ${report.head}`));
+  if (report.changes.length === 0) {
+    out.push('no resource changes');
+    return `${out.join('\n')}\n`;
+  }
+  out.push(countsLine(report), '', paint('bold', 'Rollout impact'));
+  for (const g of report.impact.groups) {
+    out.push(`  ${paint('bold', placeLabel(g))}`);
+    const lines = impactLines(g);
+    const width = Math.max(...lines.map((l) => l.tag.length), 0);
+    for (const l of lines) {
+      const tag = l.tag.padEnd(width);
+      out.push(`    ${l.warning ? paint('yellow', tag) : l.tag === 'rolls' ? paint('cyan', tag) : paint('dim', tag)}  ${l.text}`);
+    }
+    if (lines.length === 0) out.push(`    ${paint('dim', 'no rollout impact')}`);
+  }
+  out.push('', paint('bold', 'Resources'));
+  for (const c of report.changes) {
+    const mark = statusMark(c.status);
+    const line = `  ${mark} ${placeLabel(c)} ${resourceLabel(c)}`;
+    out.push(c.status === 'added' ? paint('green', line) : c.status === 'removed' ? paint('red', line) : line);
+  }
+  for (const c of report.changes) {
+    out.push('');
+    for (const line of c.patch.replace(/\n$/, '').split('\n')) out.push(paintPatchLine(line, paint));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function paintPatchLine(line: string, paint: (style: Style, s: string) => string): string {
+  if (line.startsWith('---') || line.startsWith('+++')) return paint('bold', line);
+  if (line.startsWith('@@')) return paint('cyan', line);
+  if (line.startsWith('+')) return paint('green', line);
+  if (line.startsWith('-')) return paint('red', line);
+  return line;
+}

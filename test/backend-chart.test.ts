@@ -1,0 +1,302 @@
+import * as path from 'node:path';
+import { App, Chart, Testing } from 'cdk8s';
+import { BackendChart } from '../charts/backend-chart';
+import { addChatPlatform } from '../charts/chat-platform';
+import { ComponentChart } from '../charts/component-chart';
+import { KafkaChart } from '../charts/kafka-chart';
+import { PlatformChart } from '../charts/platform-chart';
+import { ExternalDatabase } from '../constructs/external-database';
+import { KafkaCluster } from '../constructs/kafka-cluster';
+import { WebService } from '../constructs/web-service';
+import { Environment } from '../lib/environment/environment';
+import { loadEnvironment } from '../lib/environment/load-environments';
+import { validateTree } from '../lib/validation/validate';
+import { selects } from '../lib/validation/workloads';
+
+const ROOT = path.resolve(__dirname, '..');
+const dev = loadEnvironment(path.join(ROOT, 'environments', 'dev.yaml'), { root: ROOT });
+const prod = loadEnvironment(path.join(ROOT, 'environments', 'prod.yaml'), { root: ROOT });
+
+/** The charts the backend depends on, built from an environment file of the repository. */
+function build(environment: Environment) {
+  const app = new App();
+  const platform = new PlatformChart(app, { environment });
+  const kafka = new KafkaChart(app, { environment, platform });
+  const backend = new BackendChart(app, { environment, platform, kafka: kafka.cluster, chatTopic: kafka.chatTopic });
+  const backendObjects = Testing.synth(backend);
+  const kafkaObjects = Testing.synth(kafka);
+  const find = (objects: any[], kind: string, name: string) => {
+    const found = objects.filter((m) => m.kind === kind && m.metadata.name === name);
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+  const deployment = find(backendObjects, 'Deployment', 'backend');
+  return {
+    app,
+    kafka,
+    backend,
+    backendObjects,
+    kafkaObjects,
+    find,
+    deployment,
+    container: deployment.spec.template.spec.containers[0],
+    config: find(backendObjects, 'ConfigMap', 'backend-config').data as Record<string, string>,
+  };
+}
+
+describe('the backend and Kafka', () => {
+  test('the backend bootstraps from the client Service the Kafka construct names', () => {
+    const b = build(dev);
+    expect(b.config.SPRING_KAFKA_BOOTSTRAPSERVERS).toBe(b.kafka.cluster.bootstrapServers);
+    expect(b.config.SPRING_KAFKA_BOOTSTRAPSERVERS).toBe('kafka.chat-dev.svc.cluster.local:9092');
+  });
+
+  test('the bootstrap servers follow whatever cluster object the backend is given', () => {
+    const app = new App();
+    const platform = new PlatformChart(app, { environment: dev });
+    const other = new Chart(app, 'other');
+    const cluster = new KafkaCluster(other, 'events', {
+      name: 'events',
+      namespace: dev.namespace,
+      image: 'apache/kafka:3.7.1',
+      version: '3.7.1',
+      partOf: 'chat-platform',
+      replicas: 1,
+      clientPort: 19092,
+      controllerPort: 19093,
+      storage: { size: '1Gi' },
+      resources: dev.kafka.resources,
+    });
+    const backend = new BackendChart(app, { environment: dev, platform, kafka: cluster, chatTopic: dev.kafka.topics[0]! });
+    const config = Testing.synth(backend).find((m) => m.kind === 'ConfigMap').data;
+    expect(config.SPRING_KAFKA_BOOTSTRAPSERVERS).toBe('events.chat-dev.svc.cluster.local:19092');
+    const egress = Testing.synth(backend).find((m) => m.metadata.name === 'backend-to-events');
+    expect(egress.spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 19092 }]);
+  });
+
+  test('the backend is told the chat topic by name', () => {
+    expect(build(dev).config.CHAT_KAFKA_TOPIC).toBe('chat-messages');
+  });
+
+  test('each backend pod still consumes in its own group, so every pod sees every message', () => {
+    expect(build(dev).container.env).toContainEqual({ name: 'SPRING_KAFKA_CONSUMER_GROUPID', value: 'backend-$(POD_NAME)' });
+  });
+
+  test('the backend may leave for the brokers client port, and for no other Kafka port', () => {
+    const b = build(prod);
+    const egress = b.find(b.backendObjects, 'NetworkPolicy', 'backend-to-kafka').spec;
+    expect(egress.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'backend', 'app.kubernetes.io/instance': 'backend' } });
+    expect(egress.policyTypes).toEqual(['Egress']);
+    expect(egress.egress).toEqual([
+      {
+        to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kafka', 'app.kubernetes.io/instance': 'kafka' } } }],
+        ports: [{ protocol: 'TCP', port: 9092 }],
+      },
+    ]);
+  });
+
+  test('the brokers let the backend in on the client port, from the Kafka component', () => {
+    const b = build(prod);
+    const ingress = b.find(b.kafkaObjects, 'NetworkPolicy', 'kafka-from-backend').spec;
+    expect(ingress.ingress).toEqual([
+      {
+        from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'backend', 'app.kubernetes.io/instance': 'backend' } } }],
+        ports: [{ protocol: 'TCP', port: 9092 }],
+      },
+    ]);
+  });
+
+  test('nothing but the brokers themselves, the backend and the topic Job is let into Kafka', () => {
+    const app = new App();
+    addChatPlatform(app, prod);
+    const objects = app.charts.flatMap((c) => Testing.synth(c));
+    const brokerPods = objects.find((m) => m.kind === 'StatefulSet' && m.metadata.name === 'kafka').spec.template.metadata.labels;
+    const podsOf = (name: string) => objects.find((m) => ['Deployment', 'StatefulSet', 'Job'].includes(m.kind) && m.metadata.name === name).spec.template.metadata.labels;
+    const admitted = objects
+      .filter((m) => m.kind === 'NetworkPolicy' && (m.spec.policyTypes ?? []).includes('Ingress') && selects(m.spec.podSelector, brokerPods))
+      .flatMap((m) => (m.spec.ingress ?? []).map((rule: any) => ({ policy: m.metadata.name, rule })));
+    const sources = admitted.flatMap(({ rule }) => rule.from ?? [{ anywhere: true }]);
+    for (const source of sources) expect(source).not.toHaveProperty('anywhere');
+    const admittedWorkloads = ['kafka', 'backend', 'kafka-topics', 'frontend'].filter((name) =>
+      sources.some((s: any) => s.podSelector && !s.namespaceSelector && selects(s.podSelector, podsOf(name))),
+    );
+    expect(admittedWorkloads).toEqual(['kafka', 'backend', 'kafka-topics']);
+    expect(sources.every((s: any) => s.podSelector && !s.ipBlock)).toBe(true);
+  });
+});
+
+describe('the backend and its database', () => {
+  test('reaches the database through a stable in-cluster name aliasing the environment host', () => {
+    const b = build(dev);
+    const service = b.find(b.backendObjects, 'Service', 'database');
+    expect(service.spec).toMatchObject({ type: 'ExternalName', externalName: dev.database.host });
+    expect(b.config.SPRING_DATASOURCE_URL).toBe('jdbc:postgresql://database.chat-dev.svc.cluster.local:5432/chat');
+  });
+
+  test('reads the user name and password from the out-of-band Secret, never from git', () => {
+    const b = build(dev);
+    expect(b.container.env).toContainEqual({
+      name: 'SPRING_DATASOURCE_USERNAME',
+      valueFrom: { secretKeyRef: { name: 'chat-db-credentials', key: 'username' } },
+    });
+    expect(b.container.env).toContainEqual({
+      name: 'SPRING_DATASOURCE_PASSWORD',
+      valueFrom: { secretKeyRef: { name: 'chat-db-credentials', key: 'password' } },
+    });
+    expect(b.backendObjects.filter((m) => m.kind === 'Secret')).toEqual([]);
+    expect(Object.keys(b.config).filter((k) => /PASSWORD|USERNAME/.test(k))).toEqual([]);
+  });
+
+  test('declares the credentials Secret as created out of band, beside the registry pull Secret', () => {
+    const annotations = build(dev).deployment.metadata.annotations;
+    expect(annotations['external.policy/Secret.chat-db-credentials']).toContain('README: "Database credentials"');
+    expect(Object.keys(annotations)).toContain('external.policy/Secret.regcred');
+  });
+
+  test('may leave for the database port only', () => {
+    const b = build(dev);
+    const spec = b.find(b.backendObjects, 'NetworkPolicy', 'backend-to-database').spec;
+    expect(spec.policyTypes).toEqual(['Egress']);
+    expect(spec.egress).toEqual([{ ports: [{ protocol: 'TCP', port: 5432 }] }]);
+  });
+
+  test('the JDBC URL follows the engine and port', () => {
+    const chart = Testing.chart();
+    const db = new ExternalDatabase(chart, 'db', {
+      namespace: 'shop',
+      partOf: 'shop',
+      engine: 'mysql',
+      host: 'shop.db.example.com',
+      port: 3306,
+      databaseName: 'orders',
+      credentialsSecret: 'shop-db',
+    });
+    expect(db.jdbcUrl).toBe('jdbc:mysql://database.shop.svc.cluster.local:3306/orders');
+  });
+
+  test('egress can be narrowed to the database address ranges', () => {
+    const chart = Testing.chart();
+    const db = new ExternalDatabase(chart, 'db', {
+      namespace: 'shop',
+      partOf: 'shop',
+      engine: 'postgresql',
+      host: 'shop.db.example.com',
+      port: 5432,
+      databaseName: 'orders',
+      credentialsSecret: 'shop-db',
+      allowedCidrs: ['10.20.0.0/16'],
+    });
+    const peerChart = Testing.chart();
+    const peer = new WebService(peerChart, 'api', {
+      name: 'api',
+      namespace: 'shop',
+      image: 'registry.example.com/api:1.0.0',
+      version: '1.0.0',
+      partOf: 'shop',
+      readinessProbe: { path: '/ready' },
+      livenessProbe: { path: '/live' },
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+    });
+    db.allowFrom(peer);
+    const policy = Testing.synth(peerChart).find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'api-to-database');
+    expect(policy.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ protocol: 'TCP', port: 5432 }] }]);
+  });
+
+  test('a host with a scheme is refused, naming the field and what is allowed', () => {
+    expect(
+      () =>
+        new ExternalDatabase(Testing.chart(), 'db', {
+          namespace: 'shop',
+          partOf: 'shop',
+          engine: 'postgresql',
+          host: 'postgres://db.example.com',
+          port: 5432,
+          databaseName: 'orders',
+          credentialsSecret: 'shop-db',
+        }),
+    ).toThrow('ExternalDatabase "database": host is "postgres://db.example.com"; allowed: a lowercase DNS host name, without scheme or port');
+  });
+});
+
+describe('the Kafka component', () => {
+  test('lands in its own component folder', () => {
+    expect(build(dev).kafka.component).toBe('kafka');
+  });
+
+  test('runs one broker in dev and three in prod', () => {
+    expect(build(dev).find(build(dev).kafkaObjects, 'StatefulSet', 'kafka').spec.replicas).toBe(1);
+    expect(build(prod).find(build(prod).kafkaObjects, 'StatefulSet', 'kafka').spec.replicas).toBe(3);
+  });
+
+  test('a chat topic missing from the topics is refused by the chart', () => {
+    const broken = { ...prod, kafka: { ...prod.kafka, chatTopic: 'chat' } } as Environment;
+    const app = new App();
+    const platform = new PlatformChart(app, { environment: broken });
+    expect(() => new KafkaChart(app, { environment: broken, platform })).toThrow(
+      'KafkaTopics "kafka-topics": topic is "chat"; allowed: one of the declared topics (chat-messages)',
+    );
+  });
+
+  test('the platform, Kafka and backend of an environment pass every validation rule together', () => {
+    const b = build(prod);
+    const objects = b.app.charts
+      .filter((c): c is ComponentChart => c instanceof ComponentChart)
+      .flatMap((chart) =>
+        Testing.synth(chart).map((manifest) => ({
+          path: `envs/prod/${chart.component}/${manifest.kind}-${manifest.metadata.name}.yaml`,
+          environment: 'prod',
+          component: chart.component,
+          manifest,
+        })),
+      );
+    expect(validateTree(objects).findings).toEqual([]);
+  });
+});
+
+describe('the backend and object storage', () => {
+  test('is told the bucket, region and public URL base of its environment', () => {
+    const b = build(prod);
+    expect(b.config).toMatchObject({
+      AWS_REGION: prod.s3.region,
+      CHAT_S3_BUCKET: prod.s3.bucket,
+      CHAT_S3_REGION: prod.s3.region,
+      CHAT_S3_PUBLIC_URL_BASE: prod.s3.publicUrlBase,
+    });
+    expect(b.config).not.toHaveProperty('CHAT_S3_ENDPOINT');
+  });
+
+  test('uses an S3-compatible endpoint with path-style access when one is given', () => {
+    const b = build({ ...dev, s3: { ...dev.s3, endpoint: 'http://minio.storage.svc:9000' } });
+    expect(b.config.CHAT_S3_ENDPOINT).toBe('http://minio.storage.svc:9000');
+    expect(b.config.CHAT_S3_PATH_STYLE_ACCESS).toBe('true');
+    const policy = b.find(b.backendObjects, 'NetworkPolicy', 'backend-to-object-storage');
+    expect(policy.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 9000 }] }]);
+  });
+
+  test('gets AWS credentials from its ServiceAccount role, never from static keys', () => {
+    const b = build(prod);
+    const sa = b.find(b.backendObjects, 'ServiceAccount', 'backend');
+    expect(sa.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': prod.s3.roleArn });
+    const everything = JSON.stringify(b.backendObjects);
+    expect(everything).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN/);
+  });
+
+  test('without a role the ServiceAccount carries no annotation', () => {
+    const { roleArn: _unused, ...s3 } = dev.s3;
+    const b = build({ ...dev, s3 });
+    expect(b.find(b.backendObjects, 'ServiceAccount', 'backend').metadata.annotations).toBeUndefined();
+  });
+
+  test('may reach S3 over HTTPS on public addresses only', () => {
+    const b = build(prod);
+    const policy = b.find(b.backendObjects, 'NetworkPolicy', 'backend-to-object-storage');
+    expect(policy.spec.policyTypes).toEqual(['Egress']);
+    expect(policy.spec.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': 'backend', 'app.kubernetes.io/name': 'backend' } });
+    expect(policy.spec.egress).toEqual([
+      {
+        to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } }],
+        ports: [{ protocol: 'TCP', port: 443 }],
+      },
+    ]);
+  });
+});
