@@ -84,7 +84,7 @@ function build({ force = false, quiet = false } = {}) {
     target: 'node20',
     format: 'cjs',
     minifySyntax: true,
-    keepNames: true,
+    keepNames: false,
     sourcemap: 'linked',
     logLevel: quiet ? 'error' : 'warning',
     logOverride: { 'direct-eval': 'silent' },

@@ -1,5 +1,6 @@
 import { imageReferenceProblem } from '../environment/image-reference';
 import { Rule, RuleContext } from './rule';
+import { TreeObject } from './finding';
 import { containersOf, selects, Workload } from './workloads';
 
 /** Environments where single-replica scaling is acceptable. */
@@ -169,12 +170,16 @@ export const POLICY_RULES: Rule[] = [
     id: 'PDB-ALLOWS-EVICTION',
     hint: 'use maxUnavailable ≥ 1, or a minAvailable below the workload\'s minimum replicas',
     check(ctx) {
+      const autoscalerOf = new Map<Workload, TreeObject>();
+      for (const hpa of ctx.ofKind('HorizontalPodAutoscaler')) {
+        const ref = hpa.manifest.spec?.scaleTargetRef ?? {};
+        const target = ctx.workloadIndex.inNamespaceOf(hpa).find((w) => w.kind === ref.kind && w.name === ref.name);
+        if (target && !autoscalerOf.has(target)) autoscalerOf.set(target, hpa);
+      }
       for (const pdb of ctx.ofKind('PodDisruptionBudget')) {
         const spec = pdb.manifest.spec ?? {};
-        const workload = ctx.workloads.find((w) => w.object.environment === pdb.environment && selects(spec.selector, w.podLabels));
-        const hpa = workload && ctx.ofKind('HorizontalPodAutoscaler').find(
-          (h) => h.environment === pdb.environment && h.manifest.spec?.scaleTargetRef?.name === workload.name && h.manifest.spec?.scaleTargetRef?.kind === workload.kind,
-        );
+        const workload = ctx.workloadIndex.selectedBy(pdb, spec.selector, 'selector')[0];
+        const hpa = workload && autoscalerOf.get(workload);
         const floor: number = hpa?.manifest.spec?.minReplicas ?? workload?.object.manifest.spec?.replicas ?? 1;
         if (spec.maxUnavailable !== undefined) {
           const n = budgetPods(spec.maxUnavailable, floor);
@@ -207,14 +212,18 @@ export const POLICY_RULES: Rule[] = [
     id: 'NETWORKPOLICY-COVERAGE',
     hint: 'select the workload\'s pods by NetworkPolicies covering both Ingress and Egress',
     check(ctx) {
-      for (const w of ctx.workloads) {
-        const covering = ctx.ofKind('NetworkPolicy').filter(
-          (np) => np.environment === w.object.environment && np.manifest.metadata?.namespace === w.namespace && selects(np.manifest.spec?.podSelector ?? {}, w.podLabels),
-        );
+      const governed = new Map<Workload, Set<string>>();
+      for (const np of ctx.ofKind('NetworkPolicy')) {
         // Without policyTypes, Kubernetes takes Ingress always, and Egress when there are egress rules.
-        const types = new Set(
-          covering.flatMap((np) => np.manifest.spec?.policyTypes ?? ['Ingress', ...(np.manifest.spec?.egress ? ['Egress'] : [])]),
-        );
+        const types: string[] = np.manifest.spec?.policyTypes ?? ['Ingress', ...(np.manifest.spec?.egress ? ['Egress'] : [])];
+        for (const w of ctx.workloadIndex.selectedBy(np, np.manifest.spec?.podSelector ?? {}, 'selector')) {
+          const set = governed.get(w) ?? new Set<string>();
+          for (const t of types) set.add(t);
+          governed.set(w, set);
+        }
+      }
+      for (const w of ctx.workloads) {
+        const types = governed.get(w) ?? new Set<string>();
         const missing = ['Ingress', 'Egress'].filter((t) => !types.has(t));
         if (missing.length > 0) ctx.report(w.object, `no NetworkPolicy governs its ${missing.join(' and ')} traffic`);
       }

@@ -1,13 +1,6 @@
-import { EXTERNAL_PREFIX, TreeObject } from './finding';
+import { EXTERNAL_PREFIX } from './finding';
 import { Rule, RuleContext } from './rule';
-import { containersOf, mapSelects, selects, Workload } from './workloads';
-
-function sameNamespace(a: TreeObject, b: { object: TreeObject }): boolean {
-  return (
-    a.environment === b.object.environment &&
-    (a.manifest.metadata?.namespace ?? '') === (b.object.manifest.metadata?.namespace ?? '')
-  );
-}
+import { containersOf, Workload } from './workloads';
 
 function containerPorts(w: Workload): { name?: string; containerPort: number }[] {
   return containersOf(w.podSpec).flatMap(({ container }) => container.ports ?? []);
@@ -49,7 +42,7 @@ export const REFERENCE_RULES: Rule[] = [
       for (const svc of ctx.ofKind('Service')) {
         const selector = svc.manifest.spec?.selector;
         if (svc.manifest.spec?.type === 'ExternalName' || !selector) continue;
-        const selected = ctx.workloads.filter((w) => sameNamespace(svc, w) && mapSelects(selector, w.podLabels));
+        const selected = ctx.workloadIndex.selectedBy(svc, selector, 'map');
         if (selected.length === 0) ctx.report(svc, `selector ${JSON.stringify(selector)} matches no pods`);
       }
     },
@@ -60,7 +53,7 @@ export const REFERENCE_RULES: Rule[] = [
     check(ctx) {
       for (const svc of ctx.ofKind('Service')) {
         const selector = svc.manifest.spec?.selector;
-        const selected = ctx.workloads.filter((w) => sameNamespace(svc, w) && mapSelects(selector, w.podLabels));
+        const selected = ctx.workloadIndex.selectedBy(svc, selector, 'map');
         if (selected.length === 0) continue;
         for (const port of svc.manifest.spec?.ports ?? []) {
           const target = port.targetPort ?? port.port;
@@ -83,7 +76,7 @@ export const REFERENCE_RULES: Rule[] = [
         ];
         for (const backend of backends) {
           if (!backend?.service) continue;
-          const svc = ctx.ofKind('Service').find((s) => s.manifest.metadata?.name === backend.service.name && sameNamespace(ing, { object: s }));
+          const svc = ctx.findInNamespace('Service', backend.service.name, ing);
           if (!svc) {
             ctx.report(ing, `backend Service "${backend.service.name}" does not exist`);
             continue;
@@ -101,7 +94,7 @@ export const REFERENCE_RULES: Rule[] = [
     check(ctx) {
       for (const hpa of ctx.ofKind('HorizontalPodAutoscaler')) {
         const ref = hpa.manifest.spec?.scaleTargetRef ?? {};
-        const targets = ctx.workloads.filter((w) => sameNamespace(hpa, w) && w.kind === ref.kind && w.name === ref.name);
+        const targets = ctx.workloadIndex.inNamespaceOf(hpa).filter((w) => w.kind === ref.kind && w.name === ref.name);
         if (targets.length !== 1) ctx.report(hpa, `scaleTargetRef ${ref.kind}/${ref.name} matches ${targets.length} workloads`);
       }
     },
@@ -111,7 +104,7 @@ export const REFERENCE_RULES: Rule[] = [
     hint: "make the PodDisruptionBudget's selector match the pod labels of exactly one workload",
     check(ctx) {
       for (const pdb of ctx.ofKind('PodDisruptionBudget')) {
-        const matched = ctx.workloads.filter((w) => sameNamespace(pdb, w) && selects(pdb.manifest.spec?.selector, w.podLabels));
+        const matched = ctx.workloadIndex.selectedBy(pdb, pdb.manifest.spec?.selector, 'selector');
         if (matched.length !== 1) ctx.report(pdb, `selector matches ${matched.length} workloads${matched.length ? ` (${matched.map((w) => `${w.kind}/${w.name}`).join(', ')})` : ''}`);
       }
     },
@@ -124,7 +117,7 @@ export const REFERENCE_RULES: Rule[] = [
         const selector = np.manifest.spec?.podSelector ?? {};
         const isAll = Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
         if (isAll) continue;
-        if (!ctx.workloads.some((w) => sameNamespace(np, w) && selects(selector, w.podLabels))) {
+        if (ctx.workloadIndex.selectedBy(np, selector, 'selector').length === 0) {
           ctx.report(np, `podSelector ${JSON.stringify(selector)} selects no pods`);
         }
       }
@@ -141,8 +134,7 @@ export const REFERENCE_RULES: Rule[] = [
             .map((k) => k.slice(EXTERNAL_PREFIX.length)),
         );
         const exists = (kind: string, name: string) =>
-          external.has(`${kind}.${name}`) ||
-          ctx.ofKind(kind).some((o) => o.manifest.metadata?.name === name && sameNamespace(o, w));
+          external.has(`${kind}.${name}`) || ctx.findInNamespace(kind, name, w.object) !== undefined;
         const need: [string, string][] = [];
         const spec = w.podSpec;
         if (spec.serviceAccountName && spec.serviceAccountName !== 'default') need.push(['ServiceAccount', spec.serviceAccountName]);

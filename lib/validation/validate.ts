@@ -3,7 +3,7 @@ import { validateKubernetesSchema } from './kubernetes-schema';
 import { POLICY_RULES } from './policy-rules';
 import { REFERENCE_RULES } from './reference-rules';
 import { Rule, RuleContext } from './rule';
-import { workloadsOf } from './workloads';
+import { WorkloadIndex, workloadsOf } from './workloads';
 
 /** Schema conformance is a rule like the others, so findings and exemptions work the same way. */
 const SCHEMA_RULE: Rule = {
@@ -24,18 +24,26 @@ export const RULES: readonly Rule[] = [SCHEMA_RULE, ...REFERENCE_RULES, ...POLIC
  */
 export function validateTree(objects: readonly TreeObject[], rules: readonly Rule[] = RULES): ValidationReport {
   const byKind = new Map<string, TreeObject[]>();
+  const byName = new Map<string, TreeObject>();
+  const nameKey = (kind: string, name: unknown, environment: string, namespace: unknown) =>
+    `${kind}\u0000${String(name)}\u0000${environment}\u0000${String(namespace ?? '')}`;
   for (const o of objects) {
     const list = byKind.get(o.manifest.kind) ?? [];
     list.push(o);
     byKind.set(o.manifest.kind, list);
+    const key = nameKey(o.manifest.kind, o.manifest.metadata?.name, o.environment, o.manifest.metadata?.namespace);
+    if (!byName.has(key)) byName.set(key, o);
   }
+  const workloads = workloadsOf(objects);
   const findings: Finding[] = [];
   const exemptions: Exemption[] = [];
   let rule: Rule = rules[0]!;
   const ctx: RuleContext = {
     objects,
-    workloads: workloadsOf(objects),
+    workloads,
+    workloadIndex: new WorkloadIndex(workloads),
     ofKind: (kind) => byKind.get(kind) ?? [],
+    findInNamespace: (kind, name, scope) => byName.get(nameKey(kind, name, scope.environment, scope.manifest.metadata?.namespace)),
     report(object, message) {
       const finding: Finding = {
         rule: rule.id,

@@ -78,3 +78,56 @@ export function mapSelects(selector: Record<string, string> | undefined, labels:
   if (!selector || Object.keys(selector).length === 0) return false;
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
+
+function namespaceKey(environment: string, namespace: string | undefined): string {
+  return `${environment}\u0000${namespace ?? ''}`;
+}
+
+/**
+ * Workloads grouped by environment and namespace, and within each by pod label, so that finding
+ * what a selector selects looks at the few candidates sharing one of its labels instead of every
+ * workload of the tree: validation stays linear in the number of services.
+ */
+export class WorkloadIndex {
+  private readonly byNamespace = new Map<string, { all: Workload[]; byLabel: Map<string, Workload[]> }>();
+
+  constructor(workloads: readonly Workload[]) {
+    for (const w of workloads) {
+      const key = namespaceKey(w.object.environment, w.namespace);
+      let group = this.byNamespace.get(key);
+      if (!group) {
+        group = { all: [], byLabel: new Map() };
+        this.byNamespace.set(key, group);
+      }
+      group.all.push(w);
+      for (const [k, v] of Object.entries(w.podLabels)) {
+        const label = `${k}=${v}`;
+        const list = group.byLabel.get(label);
+        if (list) list.push(w);
+        else group.byLabel.set(label, [w]);
+      }
+    }
+  }
+
+  /** Workloads in the same environment and namespace as `scope`. */
+  inNamespaceOf(scope: TreeObject): readonly Workload[] {
+    return this.byNamespace.get(namespaceKey(scope.environment, scope.manifest.metadata?.namespace))?.all ?? [];
+  }
+
+  /**
+   * Workloads of `scope`'s namespace whose pods `selector` selects: a Service's plain map
+   * (`form: 'map'`, where an empty map selects nothing) or a label selector (`form: 'selector'`,
+   * where an empty selector selects every pod).
+   */
+  selectedBy(scope: TreeObject, selector: Record<string, any> | undefined, form: 'map' | 'selector'): Workload[] {
+    const group = this.byNamespace.get(namespaceKey(scope.environment, scope.manifest.metadata?.namespace));
+    if (!group || !selector) return [];
+    const labels: Record<string, string> = form === 'map' ? selector : selector.matchLabels ?? {};
+    let candidates: readonly Workload[] = group.all;
+    for (const [k, v] of Object.entries(labels)) {
+      const list = group.byLabel.get(`${k}=${v}`) ?? [];
+      if (list.length < candidates.length) candidates = list;
+    }
+    return candidates.filter((w) => (form === 'map' ? mapSelects(selector, w.podLabels) : selects(selector, w.podLabels)));
+  }
+}

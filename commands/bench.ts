@@ -1,0 +1,132 @@
+// `npm run bench`: how synth scales with the number of services, and how it compares with the
+// stock cdk8s workflow. Each size runs in a fresh process, so its peak memory is its own.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadGitopsConfig } from '../lib/argocd/gitops-config';
+import { benchEnvironments, BenchResult, formatBenchTable, runBench } from '../lib/bench/bench';
+
+const USAGE = `usage: npm run bench [-- --sizes 10,100,300,1000] [--runs 5] [--skip-stock] [--json <file>]
+
+Synthesizes, validates and writes 3 environments of N stateless services for each N, each in its
+own process, then times \`npm run synth\` against the stock \`cdk8s synth\` (ts-node) on the
+default environments.`;
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Wall time of a command, in ms; throws with its output when it fails. */
+function timeCommand(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const start = process.hrtime.bigint();
+  const run = spawnSync(command, args, { cwd: ROOT, env, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
+  return ms;
+}
+
+function child(size: number, out: string): void {
+  const environments = benchEnvironments(path.join(ROOT, 'environments'), ROOT);
+  const result = runBench(environments, size, out, loadGitopsConfig());
+  process.stdout.write(JSON.stringify(result));
+}
+
+function main(argv: string[]): number {
+  let values;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        sizes: { type: 'string', default: '10,100,300,1000' },
+        runs: { type: 'string', default: '5' },
+        'skip-stock': { type: 'boolean', default: false },
+        json: { type: 'string' },
+        child: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values.child !== undefined) {
+    child(Number(values.child), values.out!);
+    return 0;
+  }
+  const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
+  const runs = Number(values.runs);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(runs) || runs < 1) {
+    console.error(`bench: --sizes must be positive integers and --runs a positive integer\n${USAGE}`);
+    return 2;
+  }
+
+  const results: BenchResult[] = [];
+  for (const size of sizes) {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-tree-'));
+    try {
+      const run = spawnSync(process.execPath, [__filename, '--child', String(size), '--out', path.join(out, 'gitops')], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      if (run.status !== 0) {
+        console.error(`bench: N=${size} failed:\n${run.stderr}`);
+        return 1;
+      }
+      results.push(JSON.parse(run.stdout) as BenchResult);
+      console.error(`bench: N=${size} done`);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  }
+  console.log(formatBenchTable(results));
+
+  let comparison: Record<string, unknown> | undefined;
+  if (!values['skip-stock']) {
+    // Warm both paths once (bundle and code cache, ts-node's module cache), then time each.
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const ours = () => timeCommand(npm, ['run', '-s', 'synth']);
+    const stock = () => timeCommand(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth']);
+    ours();
+    stock();
+    const oursMs: number[] = [];
+    const stockMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      oursMs.push(ours());
+      stockMs.push(stock());
+    }
+    const before = fs.statSync(path.join(ROOT, 'gitops', 'bootstrap')).mtimeMs;
+    const rerun = execFileSync(npm, ['run', '-s', 'synth'], { cwd: ROOT, encoding: 'utf8' });
+    const rewrote = !/: 0 written, 0 removed/.test(rerun) || fs.statSync(path.join(ROOT, 'gitops', 'bootstrap')).mtimeMs !== before;
+    comparison = {
+      runs,
+      npmRunSynthMedianMs: Math.round(median(oursMs)),
+      stockCdk8sSynthMedianMs: Math.round(median(stockMs)),
+      ratio: Number((median(stockMs) / median(oursMs)).toFixed(1)),
+      rerunWithoutChangeWroteFiles: rewrote,
+    };
+    console.log(
+      `\nnpm run synth (default environments): median ${comparison.npmRunSynthMedianMs} ms over ${runs} runs\n` +
+        `stock cdk8s synth (ts-node main.ts):  median ${comparison.stockCdk8sSynthMedianMs} ms over ${runs} runs\n` +
+        `ratio: ${comparison.ratio}x faster; re-run with no change wrote files: ${rewrote ? 'YES' : 'no'}`,
+    );
+  }
+  const json = JSON.stringify({ machine: { cpus: os.cpus().length, node: process.version }, results, comparison }, null, 2);
+  if (values.json) fs.writeFileSync(values.json, `${json}\n`);
+  console.log(`\n${json}`);
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));

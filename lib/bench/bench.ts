@@ -1,0 +1,85 @@
+import { GitopsConfig } from '../argocd/gitops-config';
+import { Environment } from '../environment/environment';
+import { loadEnvironments } from '../environment/load-environments';
+import { writeTree } from '../gitops/write-tree';
+import { manifestFile, renderApp } from '../synth/render';
+import { validateTree } from '../validation/validate';
+import { ValidationError } from '../validation/validation-error';
+import { buildSyntheticApp } from './synthetic-platform';
+
+/** What one size of the benchmark measured. */
+export interface BenchResult {
+  /** Services per environment. */
+  readonly services: number;
+  readonly environments: number;
+  readonly objects: number;
+  /** Milliseconds: building and rendering the app, validating it, writing the tree, all together. */
+  readonly synthMs: number;
+  readonly validateMs: number;
+  readonly writeMs: number;
+  readonly totalMs: number;
+  readonly msPerObject: number;
+  /** Peak resident memory of the process, in MiB. */
+  readonly peakRssMiB: number;
+  /** A second write of the same tree rewrote nothing. */
+  readonly rerunWroteNothing: boolean;
+}
+
+/** The project's environments, as the templates of the synthetic ones. */
+export function benchEnvironments(dir: string, root: string): Environment[] {
+  return loadEnvironments(dir, { root });
+}
+
+function since(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** Synthesizes, validates and writes (to `out`) the environments with `services` services each. */
+export function runBench(environments: readonly Environment[], services: number, out: string, gitops: GitopsConfig): BenchResult {
+  const started = process.hrtime.bigint();
+  let t = started;
+  const objects = renderApp(buildSyntheticApp(environments, services, gitops));
+  const files = new Map<string, string>();
+  for (const object of objects) files.set(object.path, manifestFile(object));
+  const synthMs = since(t);
+  t = process.hrtime.bigint();
+  const report = validateTree(objects);
+  const validateMs = since(t);
+  if (report.findings.length > 0) throw new ValidationError(report);
+  t = process.hrtime.bigint();
+  writeTree(out, files);
+  const writeMs = since(t);
+  const totalMs = since(started);
+  const again = writeTree(out, files);
+  return {
+    services,
+    environments: environments.length,
+    objects: objects.length,
+    synthMs: Math.round(synthMs),
+    validateMs: Math.round(validateMs),
+    writeMs: Math.round(writeMs),
+    totalMs: Math.round(totalMs),
+    msPerObject: Number((totalMs / objects.length).toFixed(3)),
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    rerunWroteNothing: again.written.length === 0 && again.removed.length === 0,
+  };
+}
+
+export function formatBenchTable(results: readonly BenchResult[]): string {
+  const header = ['services/env', 'envs', 'objects', 'synth ms', 'validate ms', 'write ms', 'total ms', 'ms/object', 'peak RSS MiB', 'rerun writes'];
+  const rows = results.map((r) => [
+    r.services,
+    r.environments,
+    r.objects,
+    r.synthMs,
+    r.validateMs,
+    r.writeMs,
+    r.totalMs,
+    r.msPerObject.toFixed(3),
+    r.peakRssMiB,
+    r.rerunWroteNothing ? 'none' : 'SOME',
+  ].map(String));
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
