@@ -87,6 +87,13 @@ function write(fileName: string, text: string): string {
   return file;
 }
 
+/** `VALID` for another environment: its own namespace, host and bucket. */
+function validFor(name: string): string {
+  return VALID.replace('namespace: chat-dev', `namespace: chat-${name}`)
+    .replace('host: chat.dev.example.com', `host: chat.${name}.example.com`)
+    .replace('bucket: chat-dev-images', `bucket: chat-${name}-images`);
+}
+
 /** `VALID` with `from` (which must occur in it) replaced by `to`, first occurrence only. */
 function edit(from: string, to: string, text = VALID): string {
   expect(text).toContain(from);
@@ -346,7 +353,7 @@ describe('the environment schema', () => {
 
 describe('loading a folder of environment files', () => {
   test('every .yaml file is loaded, sorted by name', () => {
-    write('prod.yaml', edit('namespace: chat-dev', 'namespace: chat-prod'));
+    write('prod.yaml', validFor('prod'));
     write('dev.yaml', VALID);
     fs.writeFileSync(path.join(dir, 'README.md'), 'not an environment');
 
@@ -386,7 +393,7 @@ describe('loading a folder of environment files', () => {
 
   test('only naming an environment without a file is an error naming it', () => {
     write('dev.yaml', VALID);
-    write('prod.yaml', VALID.replace('chat-dev', 'chat-prod'));
+    write('prod.yaml', validFor('prod'));
 
     expect(() => loadEnvironments(dir, { root, only: ['prd'] })).toThrow(
       'unknown environment "prd" (did you mean "prod"?); environments has: dev, prod',
@@ -395,7 +402,7 @@ describe('loading a folder of environment files', () => {
 
   test('a .yml file is reported rather than silently skipped', () => {
     write('dev.yaml', VALID);
-    write('prod.yml', VALID.replace('chat-dev', 'chat-prod'));
+    write('prod.yml', validFor('prod'));
 
     const error = configError(() => loadEnvironments(dir, { root }));
 
@@ -406,7 +413,7 @@ describe('loading a folder of environment files', () => {
 
   test('two environments in the same namespace of the same cluster are refused', () => {
     write('dev.yaml', VALID);
-    write('qa.yaml', VALID);
+    write('qa.yaml', validFor('qa').replace('namespace: chat-qa', 'namespace: chat-dev'));
 
     const error = configError(() => loadEnvironments(dir, { root }));
 
@@ -415,6 +422,18 @@ describe('loading a folder of environment files', () => {
         'https://kubernetes.default.svc (environments/dev.yaml already deploys there)',
     ]);
   });
+});
+
+test('two environments serving the same host or using the same bucket are refused', () => {
+  write('dev.yaml', VALID);
+  write('qa.yaml', validFor('qa').replace('host: chat.qa.example.com', 'host: chat.dev.example.com').replace('bucket: chat-qa-images', 'bucket: chat-dev-images'));
+
+  const lines = messageLines(configError(() => loadEnvironments(dir, { root })));
+
+  expect(lines).toEqual([
+    expect.stringMatching(/^environments\/qa\.yaml:5:7: host: "chat\.dev\.example\.com" — a host no other environment uses \(environments\/dev\.yaml already has it\)$/),
+    expect.stringMatching(/^environments\/qa\.yaml:\d+:\d+: s3\.bucket: "chat-dev-images" — a s3\.bucket no other environment uses \(environments\/dev\.yaml already has it\)$/),
+  ]);
 });
 
 describe('the problem list', () => {

@@ -106,7 +106,7 @@ export function loadEnvironments(dir: string, options: LoadEnvironmentsOptions =
       loaded.push({ ...result, environment: result.environment });
     }
   }
-  problems.push(...sharedNamespaceProblems(loaded));
+  problems.push(...sharedNamespaceProblems(loaded), ...sharedHostProblems(loaded));
 
   if (problems.length > 0) {
     throw new ConfigError(sortProblems(problems));
@@ -474,6 +474,32 @@ function quantity(parse: (q: string) => number, value: unknown): number | undefi
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Two environments serving one public host would fight over its DNS record, its certificate and
+ * its Ingress rules; two using one bucket would mix their users' files.
+ */
+function sharedHostProblems(loaded: readonly Required<ReadResult>[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [field, valueOf] of [
+    ['host', (env: Environment) => env.host],
+    ['s3.bucket', (env: Environment) => env.s3.bucket],
+  ] as const) {
+    const owners = new Map<string, Environment>();
+    for (const { environment: env, source } of loaded) {
+      const value = valueOf(env);
+      const owner = owners.get(value);
+      if (!owner) {
+        owners.set(value, env);
+        continue;
+      }
+      problems.push(
+        source.problem(source.valueOffset(field.split('.')), field, value, `a ${field} no other environment uses (${owner.file} already has it)`),
+      );
+    }
+  }
+  return problems;
 }
 
 /**

@@ -62,7 +62,7 @@ export interface PublishResult {
  * Any other change means the synthesizer itself moved on: this run's code would regenerate the tree
  * as the old code did, so it must not be the one to publish it.
  */
-const NOT_SYNTH_INPUTS = [/\.md$/, /^test\//, /^__snapshots__\//, /^notes\//, /^jenkins\//, /^\.ci\//, /^\.github\//, /^\.gitignore$/];
+const NOT_SYNTH_INPUTS = [/\.md$/, /^test\//, /^__snapshots__\//, /^notes\//, /^jenkins\//, /^Jenkinsfile$/, /^\.ci\//, /^\.github\//, /^\.gitignore$/];
 
 const DEFAULT_ATTEMPTS = 5;
 const DEFAULT_JITTER_MS = 500;
@@ -148,16 +148,16 @@ function pushWithRetries(git: Git, ctx: PushContext): Omit<PublishResult, 'chang
     // The merged environments may give a tree neither side had; the regenerated tree is validated
     // by synth before a byte is written.
     synthesize({ root: ctx.root });
-    const head2 = git.run(['rev-parse', 'HEAD']).trim();
+    const rebased = git.run(['rev-parse', 'HEAD']).trim();
     const fix = stage(git, ctx.options);
     if (fix !== undefined) {
-      if (head2 === upstream) {
+      if (rebased === upstream) {
         git.run(['commit', '--quiet', '-m', fix.message, '--', ENVIRONMENTS_DIR, GITOPS_DIR]);
       } else {
         git.run(['commit', '--quiet', '--amend', '--no-edit', '--', ENVIRONMENTS_DIR, GITOPS_DIR]);
       }
       ctx.log(`regenerated ${GITOPS_DIR}/ from the merged ${ENVIRONMENTS_DIR}/ (${fix.gitopsFiles} files)`);
-    } else if (head2 === upstream) {
+    } else if (rebased === upstream) {
       ctx.log(`${ctx.remote} ${ctx.branch} already has this change; nothing left to push`);
       return { outcome: 'already-upstream', commit: upstream, attempts: attempt };
     }
