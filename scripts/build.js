@@ -90,30 +90,68 @@ function build({ force = false, quiet = false } = {}) {
     logOverride: { 'direct-eval': 'silent' },
   });
   writeSchemaValidators();
+  writeConfigValidators(esbuild);
   fs.writeFileSync(STAMP, JSON.stringify(fingerprint));
   if (!quiet) console.error(`build: bundled ${Object.keys(entryPoints()).join(', ')} into dist/`);
   return true;
 }
 
 /**
- * dist/validators/<apiVersion>_<kind>.js: standalone ajv code, one file per kind, so a run loads
- * only the validators of the kinds its tree holds. index.json lists them.
+ * dist/kubernetes-validators.js: standalone ajv code for the precompiled kinds, one export per
+ * `<apiVersion>/<kind>`. One module, with each schema definition compiled once as a function of
+ * its own (no inlining), so kinds sharing a PodSpec share its code.
  */
 function writeSchemaValidators() {
   const Ajv = require('ajv').default;
   const standalone = require('ajv/dist/standalone').default;
   const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'schemas', 'api-schemas.json'), 'utf8'));
-  const dir = path.join(DIST, 'validators');
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  for (const kind of PRECOMPILED_KINDS) {
-    // Same options as lib/validation/kubernetes-schema.ts uses at run time.
-    const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false, code: { source: true } });
-    ajv.addSchema({ $id: 'kubernetes', definitions: schema.definitions });
-    const code = standalone(ajv, ajv.getSchema(`kubernetes#/definitions/${schema.kinds[kind]}`));
-    fs.writeFileSync(path.join(dir, `${kind.replace(/[^A-Za-z0-9.-]/g, '_')}.js`), code);
+  // Same options as lib/validation/kubernetes-schema.ts uses at run time, but for inlining, which
+  // changes the code's shape and not what it accepts.
+  const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false, inlineRefs: false, code: { source: true } });
+  ajv.addSchema({ $id: 'kubernetes', definitions: schema.definitions });
+  const refs = {};
+  for (const kind of PRECOMPILED_KINDS) refs[kind] = `kubernetes#/definitions/${schema.kinds[kind]}`;
+  fs.rmSync(path.join(DIST, 'validators'), { recursive: true, force: true });
+  fs.writeFileSync(path.join(DIST, 'kubernetes-validators.js'), standalone(ajv, refs));
+}
+
+/**
+ * dist/config-validators.js: the environment-file and gitops-config validators, compiled ahead of
+ * time with the very schemas and options the loaders use (taken from the sources through a
+ * throw-away bundle), so a synth does not compile them at start-up.
+ */
+function writeConfigValidators(esbuild) {
+  const Ajv = require('ajv').default;
+  const standalone = require('ajv/dist/standalone').default;
+  const { outputFiles } = esbuild.buildSync({
+    stdin: {
+      contents:
+        "const env = require('./lib/environment/load-environments');\n" +
+        "const envSchema = require('./lib/environment/environment-schema');\n" +
+        "const gitops = require('./lib/argocd/gitops-config');\n" +
+        'module.exports = { environment: [envSchema.environmentSchema, env.ENVIRONMENT_AJV_OPTIONS], ' +
+        'gitopsConfig: [gitops.gitopsConfigSchema, gitops.GITOPS_CONFIG_AJV_OPTIONS] };',
+      resolveDir: ROOT,
+      loader: 'js',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    logLevel: 'error',
+  });
+  const Module = require('node:module');
+  const holder = new Module(path.join(DIST, 'config-schemas.js'));
+  holder.paths = Module._nodeModulePaths(ROOT);
+  holder._compile(outputFiles[0].text, path.join(DIST, 'config-schemas.js'));
+  const parts = [];
+  for (const [name, [schema, options]] of Object.entries(holder.exports)) {
+    const ajv = new Ajv({ ...options, code: { ...(options.code ?? {}), source: true } });
+    const code = standalone(ajv, ajv.compile(schema));
+    // Each standalone module is CommonJS of its own: keep them apart in one file.
+    parts.push(`exports[${JSON.stringify(name)}] = (function () { const module = { exports: {} }; const exports = module.exports;\n${code}\nreturn module.exports; })();`);
   }
-  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify(PRECOMPILED_KINDS));
+  fs.writeFileSync(path.join(DIST, 'config-validators.js'), `'use strict';\n${parts.join('\n')}\n`);
 }
 
 module.exports = { build };

@@ -42,12 +42,23 @@ function strip(schema) {
 }
 
 const source = JSON.parse(fs.readFileSync(positionals[0], 'utf8')).definitions;
+
+/**
+ * A top-level kind without `status`: the tree holds desired state only, and a status written into
+ * git would be overwritten by the controllers (and is refused here as an unknown field).
+ */
+function withoutStatus(schema) {
+  if (!schema.properties?.status) return schema;
+  const { status: _status, ...properties } = schema.properties;
+  return { ...schema, properties };
+}
 const definitions = {};
 const kinds = {};
 for (const name of Object.keys(source).sort()) {
   definitions[name] = strip(source[name]);
   // Only definitions with metadata are objects a manifest can hold (not DeleteOptions and the like).
   if (!source[name].properties?.metadata) continue;
+  definitions[name] = withoutStatus(definitions[name]);
   for (const { group, version, kind } of source[name]['x-kubernetes-group-version-kind'] ?? []) {
     kinds[`${group ? `${group}/` : ''}${version}/${kind}`] = name;
   }
@@ -60,7 +71,7 @@ for (const file of values.crd) {
     if (crd?.kind !== 'CustomResourceDefinition') continue;
     const { group, names } = crd.spec;
     for (const version of crd.spec.versions.filter((v) => v.served)) {
-      const schema = strip(version.schema.openAPIV3Schema);
+      const schema = withoutStatus(strip(version.schema.openAPIV3Schema));
       // CRDs declare metadata as a bare object; the API server validates it as ObjectMeta.
       schema.properties.metadata = { $ref: `#/definitions/${OBJECT_META}` };
       schema.properties.apiVersion = { enum: [`${group}/${version.name}`], type: 'string' };

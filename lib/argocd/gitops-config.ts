@@ -1,8 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { ErrorObject, JSONSchemaType } from 'ajv';
+import type { ErrorObject, JSONSchemaType, ValidateFunction } from 'ajv';
+import { precompiledValidators } from '../validation/precompiled';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, ConfigProblem } from '../environment/config-error';
+
+/**
+ * The ajv compiler, loaded only when no validator was compiled ahead of time (see
+ * scripts/build.js): most runs never need it, and loading it is a noticeable part of start-up.
+ */
+function loadAjv(): typeof import('ajv').default {
+  return (require('ajv') as typeof import('ajv')).default;
+}
 
 /** Name of the file, at the project root, that says where Argo CD reads the tree from. */
 export const GITOPS_CONFIG_FILE = 'gitops.config.yaml';
@@ -34,7 +43,10 @@ type GitopsConfigFile = Omit<GitopsConfig, 'file'>;
 
 const DNS_1123_LABEL = '^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$';
 
-const schema: JSONSchemaType<GitopsConfigFile> = {
+/** Also what scripts/build.js compiles the schema ahead of time with. */
+export const GITOPS_CONFIG_AJV_OPTIONS = { allErrors: true, strict: true, verbose: true } as const;
+
+export const gitopsConfigSchema: JSONSchemaType<GitopsConfigFile> = {
   type: 'object',
   additionalProperties: false,
   required: ['repository', 'argocd'],
@@ -137,7 +149,9 @@ export function loadGitopsConfig(file: string = defaultGitopsConfigPath(), optio
     );
   }
   const data: unknown = doc.toJS();
-  const validate = new Ajv({ allErrors: true, strict: true, verbose: true }).compile(schema);
+  const validate =
+    (precompiledValidators('config-validators.js')?.gitopsConfig as ValidateFunction<GitopsConfigFile> | undefined) ??
+    new (loadAjv())(GITOPS_CONFIG_AJV_OPTIONS).compile(gitopsConfigSchema);
   if (validate(data)) return Object.freeze({ file: shown, ...data });
 
   const problems = (validate.errors ?? []).map((error): ConfigProblem => {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Document, LineCounter, Node, Pair, isAlias, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
 import { ConfigError, ConfigProblem } from './config-error';
 import { Environment } from './environment';
@@ -12,6 +12,15 @@ import {
 } from './environment-schema';
 import { imageReferenceProblem, parseImageReference } from './image-reference';
 import { parseCpu, parseMemory } from './quantity';
+import { precompiledValidators } from '../validation/precompiled';
+
+/**
+ * The ajv compiler, loaded only when no validator was compiled ahead of time (see
+ * scripts/build.js): most runs never need it, and loading it is a noticeable part of start-up.
+ */
+function loadAjv(): typeof import('ajv').default {
+  return (require('ajv') as typeof import('ajv')).default;
+}
 
 export interface LoadEnvironmentOptions {
   /**
@@ -171,6 +180,16 @@ function readEnvironment(absoluteFile: string, root: string): ReadResult {
 
 let compiled: ValidateFunction<EnvironmentFile> | undefined;
 
+/** Also what scripts/build.js compiles the schema ahead of time with. */
+export const ENVIRONMENT_AJV_OPTIONS = {
+  allErrors: true,
+  // Gives each error its schema and data, which the messages are built from.
+  verbose: true,
+  strict: true,
+  validateSchema: false,
+  code: { optimize: false },
+} as const;
+
 /**
  * Compiled once, on first use, and as cheaply as possible since every synth pays for it. The
  * schema is a constant, checked against the draft-07 meta-schema by the tests, and the validator
@@ -178,14 +197,9 @@ let compiled: ValidateFunction<EnvironmentFile> | undefined;
  * halves compile time.
  */
 function validator(): ValidateFunction<EnvironmentFile> {
-  compiled ??= new Ajv({
-    allErrors: true,
-    // Gives each error its schema and data, which the messages are built from.
-    verbose: true,
-    strict: true,
-    validateSchema: false,
-    code: { optimize: false },
-  }).compile(environmentSchema);
+  compiled ??=
+    (precompiledValidators('config-validators.js')?.environment as ValidateFunction<EnvironmentFile> | undefined) ??
+    new (loadAjv())(ENVIRONMENT_AJV_OPTIONS).compile(environmentSchema);
   return compiled;
 }
 

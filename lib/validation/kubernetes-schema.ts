@@ -1,6 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { precompiledValidators } from './precompiled';
+
+/**
+ * The ajv compiler, loaded only when no validator was compiled ahead of time (see
+ * scripts/build.js): most runs never need it, and loading it is a noticeable part of start-up.
+ */
+function loadAjv(): typeof import('ajv').default {
+  return (require('ajv') as typeof import('ajv')).default;
+}
 
 /** The generated schemas: Kubernetes definitions and CRDs, and the definition of each kind. */
 interface ApiSchemas {
@@ -23,37 +32,14 @@ export interface SchemaViolation {
 }
 
 const SCHEMA_ID = 'kubernetes';
-let ajv: Ajv | undefined;
+let ajv: import('ajv').default | undefined;
 const validators = new Map<string, ValidateFunction>();
 
 /** The Kubernetes version the schemas describe. */
 export const KUBERNETES_VERSION = '1.28';
 
-/** File name of a kind's precompiled validator: `apps/v1/Deployment` → `apps_v1_Deployment.js`. */
-export function validatorFileName(key: string): string {
-  return `${key.replace(/[^A-Za-z0-9.-]/g, '_')}.js`;
-}
-
-let precompiledDir: string | null | undefined;
-
-/**
- * The folder of validators compiled ahead of time by scripts/build.js (`dist/validators/`): next
- * to the main bundle, one folder up from the command bundles in dist/commands/. Run from sources
- * (tests) there is none, and every kind compiles on first use: same schema, same options.
- */
 function precompiled(key: string): ValidateFunction | undefined {
-  if (precompiledDir === undefined) {
-    precompiledDir = null;
-    for (const dir of [__dirname, path.dirname(__dirname)]) {
-      if (fs.existsSync(path.join(dir, 'validators', 'index.json'))) {
-        precompiledDir = path.join(dir, 'validators');
-        break;
-      }
-    }
-  }
-  if (precompiledDir === null) return undefined;
-  const file = path.join(precompiledDir, validatorFileName(key));
-  return fs.existsSync(file) ? (require(file) as ValidateFunction) : undefined;
+  return precompiledValidators('kubernetes-validators.js')?.[key];
 }
 
 /** Finds `schemas/api-schemas.json` from the sources (lib/validation/) or the bundle (dist/). */
@@ -77,7 +63,7 @@ function validatorFor(apiVersion: string, kind: string): ValidateFunction | unde
   if (!definition) return undefined;
   if (!ajv) {
     // Compiled lazily and per kind: only the kinds a tree holds are ever compiled.
-    ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
+    ajv = new (loadAjv())({ allErrors: true, strict: false, validateSchema: false });
     ajv.addSchema({ $id: SCHEMA_ID, definitions });
   }
   validate = ajv.getSchema(`${SCHEMA_ID}#/definitions/${definition}`)!;
