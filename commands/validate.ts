@@ -1,14 +1,17 @@
 // Entry point of `npm run validate`: checks a gitops tree on disk against every validation rule.
 import { parseArgs } from 'node:util';
+import { scanEnvironmentFiles } from '../lib/validation/credential-scan';
 import { formatFinding, ValidationReport } from '../lib/validation/finding';
 import { readTree, TreeReadError } from '../lib/validation/read-tree';
 import { validateTree } from '../lib/validation/validate';
 
-const USAGE = `usage: npm run validate [-- [<path>] [--format text|json]]
+const USAGE = `usage: npm run validate [-- [<path>] [--format text|json] [--environments <dir>]]
 
 Validates every *.yaml object below <path> (default: gitops) against the Kubernetes 1.28 schema,
-the cross-object references and the platform policy.
-  --format text|json  text (default) lists problems with how to fix them; json prints the report
+the cross-object references and the platform policy, and looks through the environment files for
+anything shaped like a credential.
+  --format text|json    text (default) lists problems with how to fix them; json prints the report
+  --environments <dir>  environment files to scan for credentials (default: environments, if present)
   -h, --help          show this help
 
 Exit status: 0 no problems, 1 problems found, 2 usage error, unreadable tree or crash.`;
@@ -19,11 +22,13 @@ type Format = (typeof FORMATS)[number];
 function main(argv: string[]): number {
   let dir: string;
   let format: Format;
+  let environmentsDir: string;
   try {
     const { values, positionals } = parseArgs({
       args: argv,
       options: {
         format: { type: 'string', default: 'text' },
+        environments: { type: 'string', default: 'environments' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -38,6 +43,7 @@ function main(argv: string[]): number {
       throw new Error(`--format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(values.format)}`);
     }
     dir = positionals[0] ?? 'gitops';
+    environmentsDir = values.environments!;
     format = values.format as Format;
   } catch (e) {
     console.error(`validate: ${(e as Error).message}\n${USAGE}`);
@@ -47,7 +53,8 @@ function main(argv: string[]): number {
   const started = process.hrtime.bigint();
   let report: ValidationReport;
   try {
-    report = validateTree(readTree(dir));
+    const tree = validateTree(readTree(dir));
+    report = { ...tree, findings: [...tree.findings, ...scanEnvironmentFiles(environmentsDir)] };
   } catch (e) {
     if (e instanceof TreeReadError) {
       console.error(`validate: cannot read the tree: ${e.message}`);

@@ -878,19 +878,47 @@ describeRule('NO-SECRET-VALUES', () => {
   test('reports a ConfigMap value that looks like a credential whatever its key', () => {
     const tree = fixture();
     get(tree, 'ConfigMap/backend-config').data.DATABASE_URL = 'postgres://chat:s3cret@db.internal:5432/chat';
-    expectOnlyFinding(tree, 'NO-SECRET-VALUES', 'ConfigMap/backend-config', 'key DATABASE_URL: its value looks like a credential');
+    expectOnlyFinding(tree, 'NO-SECRET-VALUES', 'ConfigMap/backend-config', 'key DATABASE_URL: its value looks like a URL with a password');
   });
 
   test('reports a private key pasted into an env var', () => {
     const tree = fixture();
     container(tree).env.push({ name: 'SIGNING_MATERIAL', value: '-----BEGIN RSA PRIVATE KEY-----\nMIIEow...' });
-    expectOnlyFinding(tree, 'NO-SECRET-VALUES', 'Deployment/backend', 'env SIGNING_MATERIAL: its value looks like a credential');
+    expectOnlyFinding(tree, 'NO-SECRET-VALUES', 'Deployment/backend', 'env SIGNING_MATERIAL: its value looks like a private key');
   });
 
   test('accepts a secret-named env var read from a Secret', () => {
     const tree = fixture();
     get(tree, 'Deployment/backend').metadata.annotations['external.policy/Secret.backend-db'] = 'created by the database operator';
     container(tree).env.push({ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'backend-db', key: 'password' } } });
+    expectClean(tree);
+  });
+});
+
+describeRule('NO-CREDENTIALS', () => {
+  test('reports a webhook URL anywhere in an object, naming where and what it looks like, never the value', () => {
+    const tree = fixture();
+    const url = 'https://discord.com/api/webhooks/123456789012345678/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789';
+    get(tree, 'Service/backend').metadata.annotations = { 'alerts.example.com/hook': url };
+    expectOnlyFinding(tree, 'NO-CREDENTIALS', 'Service/backend', '/metadata/annotations/alerts.example.com/hook holds what looks like a Discord webhook URL');
+    expect(findingsOf(tree)[0]!.message).not.toContain('AbCdEf');
+  });
+
+  test('reports an access key id in a probe header', () => {
+    const tree = fixture();
+    container(tree).readinessProbe.httpGet.httpHeaders = [{ name: 'X-Key', value: 'AKIAIOSFODNN7EXAMPLE' }];
+    expectOnlyFinding(tree, 'NO-CREDENTIALS', 'Deployment/backend', 'httpHeaders/0/value holds what looks like an AWS access key id');
+  });
+
+  test('reports a URL with a password in a repository URL of any kind of object', () => {
+    const tree = fixture();
+    get(tree, 'ConfigMap/backend-config').metadata.annotations = { source: 'https://deploy:hunter22@git.example.com/chat.git' };
+    expectOnlyFinding(tree, 'NO-CREDENTIALS', 'ConfigMap/backend-config', 'holds what looks like a URL with a password');
+  });
+
+  test('accepts URLs and identifiers that only resemble credentials', () => {
+    const tree = fixture();
+    get(tree, 'Service/backend').metadata.annotations = { docs: 'https://discord.com/developers/docs/resources/webhook', ref: 'AKIA-not-a-key' };
     expectClean(tree);
   });
 });

@@ -1,3 +1,4 @@
+import { credentialShape } from '../validation/credentials';
 /** One thing wrong in an environment file, located precisely enough to jump to it from a terminal. */
 export interface ConfigProblem {
   /** Path of the file, relative to the project root. */
@@ -39,6 +40,8 @@ function formatValue(value: unknown): string {
   if (value === undefined) {
     return '(missing)';
   }
+  // A value shaped like a credential is never echoed back whole, whatever the problem with it.
+  if (credentialShape(value)) return JSON.stringify(`${String(value).slice(0, 4)}… (redacted)`);
   const json = JSON.stringify(value) ?? String(value);
   return json.length > MAX_VALUE_LENGTH ? `${json.slice(0, MAX_VALUE_LENGTH - 1)}…` : json;
 }

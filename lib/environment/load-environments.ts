@@ -12,6 +12,7 @@ import {
 } from './environment-schema';
 import { imageReferenceProblem, parseImageReference } from './image-reference';
 import { parseCpu, parseMemory } from './quantity';
+import { credentialShape } from '../validation/credentials';
 import { precompiledValidators } from '../validation/precompiled';
 
 /**
@@ -168,7 +169,7 @@ function readEnvironment(absoluteFile: string, root: string): ReadResult {
   const schemaProblems = validate(data) ? [] : dedupe((validate.errors ?? []).map((error) => schemaProblem(error, source, name)));
   problems.push(...schemaProblems);
   const flagged = new Set(schemaProblems.map((p) => p.field));
-  problems.push(...semanticProblems(data, source, flagged));
+  problems.push(...semanticProblems(data, source, flagged), ...credentialProblems(data, source));
 
   if (problems.length > 0) {
     return { problems, source };
@@ -284,6 +285,33 @@ function describeAllowed(schema: SchemaNode): string {
       if (schema.enum) return `one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`;
       return schema.type ? `a ${schema.type}` : 'a valid value';
   }
+}
+
+/**
+ * Anything shaped like a credential (a token, a webhook URL, a URL with a password) refuses the
+ * file: environment files are committed, and Argo CD applies what they become. The value itself
+ * is never repeated in the message, only its first characters.
+ */
+function credentialProblems(data: unknown, source: SourceMap): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const visit = (value: unknown, segments: string[]) => {
+    if (typeof value === 'string') {
+      const shape = credentialShape(value);
+      if (shape) {
+        problems.push(
+          source.problem(
+            source.valueOffset(segments),
+            fieldName(segments),
+            value,
+            `no credential (this looks like ${shape}): keep it in a Secret created out of band and name the Secret here instead`,
+          ),
+        );
+      }
+    } else if (Array.isArray(value)) value.forEach((v, i) => visit(v, [...segments, String(i)]));
+    else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) visit(v, [...segments, k]);
+  };
+  visit(data, []);
+  return problems;
 }
 
 /** Checks the schema cannot express. Fields that already failed the schema are not judged again. */

@@ -622,11 +622,19 @@ function breakStaleLock(loc: TreeLocation, stale: LockHolder): void {
   throw lockBusyError(loc, moved);
 }
 
+/** Another process holds the lock of the tree (or folder) this one wanted to write. */
+export class TreeLockedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TreeLockedError';
+  }
+}
+
 function lockBusyError(loc: TreeLocation, holder: LockHolder | null): Error {
   let who = holder?.pid ? `pid ${holder.pid}` : 'pid unknown';
   if (holder?.host && holder.host !== os.hostname()) who += ` on ${holder.host}`;
   const since = holder?.startedAt ? ` since ${holder.startedAt}` : '';
-  return new Error(
+  return new TreeLockedError(
     `Another synth (${who}) is writing ${loc.dir}${since}. Retry when it has finished, ` +
       `or remove the lock file ${loc.lock} if that process is gone.`,
   );

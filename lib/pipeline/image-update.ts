@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { acquireLock } from '../gitops/write-tree';
 import { imageReferenceProblem, parseImageReference } from '../environment/image-reference';
 import { synthesize, SynthesizeResult } from '../synth/synthesize';
 import { environmentFile, replaceFile } from './environment-file';
@@ -51,6 +52,17 @@ export function updateImages(updates: readonly ImageUpdate[], options: UpdateIma
   const root = path.resolve(options.root ?? process.cwd());
   for (const update of updates) checkImage(update);
 
+  // Two pipeline runs editing environments/ at once would each write back what they read, and one
+  // change would be lost: read, edit, synthesize and (on failure) restore under one lock.
+  const release = acquireLock(path.join(root, 'environments'));
+  try {
+    return updateLocked(root, updates, options);
+  } finally {
+    release();
+  }
+}
+
+function updateLocked(root: string, updates: readonly ImageUpdate[], options: UpdateImagesOptions): UpdateImagesResult {
   // Every edit is computed in memory first, so a refusal on the third file has touched none.
   const originals = new Map<string, { relative: string; text: string }>();
   const edited = new Map<string, string>();

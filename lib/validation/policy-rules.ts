@@ -1,5 +1,6 @@
 import { imageReferenceProblem } from '../environment/image-reference';
 import { Rule, RuleContext } from './rule';
+import { credentialShape, stringsIn } from './credentials';
 import { TreeObject } from './finding';
 import { containersOf, selects, Workload } from './workloads';
 
@@ -29,20 +30,12 @@ function budgetPods(value: unknown, total: number): number | undefined {
 }
 
 const SECRET_KEY = /(pass(word|wd)?|secret|token|api[-_]?key|private[-_]?key|credential|access[-_]?key)/i;
-const SECRET_VALUE = [
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
-  /\bAKIA[0-9A-Z]{16}\b/,
-  /https:\/\/(?:\w+\.)?discord(?:app)?\.com\/api\/webhooks\/\d+\/[\w-]+/,
-  /\bgh[pousr]_[A-Za-z0-9]{30,}\b/,
-  /\bxox[abpr]-[A-Za-z0-9-]{10,}\b/,
-  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/,
-  /:\/\/[^/\s:@]+:[^/\s@]+@/,
-];
 
 /** Why a literal value looks like a credential, or undefined. */
 export function secretLooking(key: string, value: unknown): string | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
-  if (SECRET_VALUE.some((re) => re.test(value))) return 'its value looks like a credential';
+  const shape = credentialShape(value);
+  if (shape) return `its value looks like ${shape}`;
   if (SECRET_KEY.test(key)) return `its name "${key}" says it holds a secret`;
   return undefined;
 }
@@ -265,6 +258,21 @@ export const POLICY_RULES: Rule[] = [
         for (const [key, value] of Object.entries(cm.manifest.data ?? {})) {
           const why = secretLooking(key, value);
           if (why) ctx.report(cm, `key ${key}: ${why}`);
+        }
+      }
+    },
+  },
+  {
+    id: 'NO-CREDENTIALS',
+    hint: 'take the credential out of git: keep it in a Secret created out of band (declared external) and reference it',
+    check(ctx) {
+      for (const object of ctx.objects) {
+        for (const [where, value] of stringsIn(object.manifest)) {
+          // Env values and ConfigMap entries are NO-SECRET-VALUES' to report, with their names.
+          if (/\/(?:initContainers|containers)\/\d+\/env\/\d+\/value$/.test(where)) continue;
+          if (object.manifest.kind === 'ConfigMap' && /^\/data\/[^/]+$/.test(where)) continue;
+          const shape = credentialShape(value);
+          if (shape) ctx.report(object, `${where} holds what looks like ${shape}`);
         }
       }
     },

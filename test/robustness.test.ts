@@ -1,0 +1,204 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadEnvironments } from '../lib/environment/load-environments';
+import { recoverTree } from '../lib/gitops/write-tree';
+import { renderTree } from '../lib/synth/synthesize';
+
+// Robustness of the synth as the pipeline runs it: killed at any moment, run twice at once,
+// edited by two pipeline runs at once, or fed credentials. Every case runs the real commands.
+
+const ROOT = path.resolve(__dirname, '..');
+const RUN = path.join(ROOT, 'scripts', 'run.js');
+
+function scratch(): { root: string; envDir: string; outDir: string } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'robust-'));
+  const envDir = path.join(root, 'environments');
+  fs.cpSync(path.join(ROOT, 'environments'), envDir, { recursive: true });
+  return { root, envDir, outDir: path.join(root, 'gitops') };
+}
+
+function treeOf(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const child = path.posix.join(rel, e.name);
+      if (e.isDirectory()) walk(child);
+      else out.set(child, fs.readFileSync(path.join(dir, child), 'utf8'));
+    }
+  };
+  walk('');
+  return out;
+}
+
+function expected(envDir: string, root: string): Map<string, string> {
+  return renderTree(loadEnvironments(envDir, { root })).files;
+}
+
+function sameTree(a: Map<string, string>, b: Map<string, string>): boolean {
+  return a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
+}
+
+function synthCli(cwd: string, args: string[] = []) {
+  return spawnSync(process.execPath, [RUN, 'main', ...args], { cwd, encoding: 'utf8' });
+}
+
+function bumpImage(envDir: string, to: string): void {
+  const file = path.join(envDir, 'staging.yaml');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/chat\/backend:[0-9.]+/, `chat/backend:${to}`));
+}
+
+beforeAll(() => {
+  spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js')], { cwd: ROOT, stdio: 'ignore' });
+}, 120_000);
+
+describe('a synth killed at any moment', () => {
+  test('leaves gitops/ exactly the old tree or exactly the new one, and the next synth finishes cleanly', async () => {
+    const p = scratch();
+    expect(synthCli(p.root).status).toBe(0);
+    const versions = ['1.4.2', '1.5.0'];
+    const trees = new Map<string, Map<string, string>>();
+    for (const v of versions) {
+      bumpImage(p.envDir, v);
+      trees.set(v, expected(p.envDir, p.root));
+    }
+    // Time a full run, then kill runs across it, weighted toward its end, where the tree is written.
+    const t0 = Date.now();
+    bumpImage(p.envDir, versions[0]!);
+    expect(synthCli(p.root).status).toBe(0);
+    const full = Date.now() - t0;
+
+    const states = new Set<string>();
+    for (let i = 0; i < 16; i++) {
+      const from = versions[i % 2]!;
+      const to = versions[(i + 1) % 2]!;
+      expect(sameTree(treeOf(p.outDir), trees.get(from)!)).toBe(true);
+      bumpImage(p.envDir, to);
+      const child: ChildProcess = spawn(process.execPath, [RUN, 'main'], { cwd: p.root, stdio: 'ignore' });
+      const exited = new Promise((r) => child.once('exit', r));
+      const delay = Math.round(full * (0.4 + (0.8 * i) / 15));
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGKILL');
+      await exited;
+
+      // gitops/ itself, or (killed between the two renames of the swap) what recovery restores.
+      if (!fs.existsSync(p.outDir)) {
+        states.add('mid-swap');
+        recoverTree(p.outDir);
+      }
+      const after = treeOf(p.outDir);
+      const isOld = sameTree(after, trees.get(from)!);
+      const isNew = sameTree(after, trees.get(to)!);
+      expect(isOld || isNew).toBe(true);
+      states.add(isNew ? 'new' : 'old');
+
+      const rerun = synthCli(p.root);
+      expect(rerun.status).toBe(0);
+      expect(sameTree(treeOf(p.outDir), trees.get(to)!)).toBe(true);
+      expect(fs.readdirSync(p.root).filter((n) => n.startsWith('.gitops.'))).toEqual([]);
+    }
+    // The kills must have landed on both sides of the write for the test to mean anything.
+    expect(states.has('old')).toBe(true);
+    expect(states.has('new')).toBe(true);
+  }, 180_000);
+});
+
+describe('two synths at once', () => {
+  test('never interleave: the tree is exactly one of the two, and a refused run says why', async () => {
+    const a = scratch();
+    const b = path.join(a.root, 'environments-b');
+    fs.cpSync(a.envDir, b, { recursive: true });
+    bumpImage(b, '9.9.9');
+    const treeA = expected(a.envDir, a.root);
+    const treeB = expected(b, a.root);
+    for (let i = 0; i < 4; i++) {
+      const run = (envs: string) =>
+        new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          const child = spawn(process.execPath, [RUN, 'main', '--environments', envs], { cwd: a.root });
+          let stderr = '';
+          child.stderr.on('data', (d) => (stderr += d));
+          child.on('exit', (code) => resolve({ code, stderr }));
+        });
+      const results = await Promise.all([run('environments'), run('environments-b')]);
+      for (const r of results) {
+        if (r.code !== 0) {
+          expect(r.code).toBe(1);
+          expect(r.stderr).toMatch(/Another synth \(pid \d+\) is writing .*gitops/);
+          expect(r.stderr).toContain('nothing written');
+        }
+      }
+      const tree = treeOf(a.outDir);
+      expect(sameTree(tree, treeA) || sameTree(tree, treeB)).toBe(true);
+    }
+  }, 120_000);
+});
+
+describe('two pipeline runs editing environments/ at once', () => {
+  test('both changes land: neither is lost to the other\'s write', async () => {
+    const p = scratch();
+    expect(synthCli(p.root).status).toBe(0);
+    const setImage = (component: string, image: string) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [RUN, 'commands/set-image', component, image, '--env', 'staging'], { cwd: p.root });
+        let stderr = '';
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('exit', (code) => resolve({ code, stderr }));
+      });
+    // A run that finds the other holding the lock fails clearly and is retried, as a pipeline does.
+    const withRetry = async (component: string, image: string) => {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const r = await setImage(component, image);
+        if (r.code === 0) return;
+        expect(r.stderr).toMatch(/Another synth \(pid \d+\) is writing/);
+        await new Promise((res) => setTimeout(res, 200));
+      }
+      throw new Error(`set-image ${component} never got the lock`);
+    };
+    await Promise.all([
+      withRetry('backend', 'registry.example.com/chat/backend:2.0.0'),
+      withRetry('frontend', 'registry.example.com/chat/frontend:2.0.0'),
+    ]);
+    const text = fs.readFileSync(path.join(p.envDir, 'staging.yaml'), 'utf8');
+    expect(text).toContain('registry.example.com/chat/backend:2.0.0');
+    expect(text).toContain('registry.example.com/chat/frontend:2.0.0');
+    expect(sameTree(treeOf(p.outDir), expected(p.envDir, p.root))).toBe(true);
+  }, 120_000);
+});
+
+describe('credentials', () => {
+  const webhook = 'https://discord.com/api/webhooks/123456789012345678/Zx9SecretTokenValue_abcdefghijklmnop';
+
+  test('synth refuses an environment file holding one, without printing it, and writes nothing', () => {
+    const p = scratch();
+    const file = path.join(p.envDir, 'dev.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/endpoint: .*|publicUrlBase: .*/, `publicUrlBase: ${webhook}`));
+    const run = synthCli(p.root);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('looks like a Discord webhook URL');
+    expect(run.stdout + run.stderr).not.toContain('Zx9SecretTokenValue');
+    expect(fs.existsSync(p.outDir)).toBe(false);
+  });
+
+  test('validate fails on one in gitops/ or in environments/, naming where, never the value', () => {
+    const p = scratch();
+    expect(synthCli(p.root).status).toBe(0);
+    const validate = () => spawnSync(process.execPath, [RUN, 'commands/validate'], { cwd: p.root, encoding: 'utf8' });
+    expect(validate().status).toBe(0);
+
+    const manifest = path.join(p.outDir, 'envs/dev/backend/Service-backend.yaml');
+    const original = fs.readFileSync(manifest, 'utf8');
+    fs.writeFileSync(manifest, original.replace('metadata:\n', `metadata:\n  annotations:\n    hook: ${webhook}\n`));
+    let run = validate();
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('[NO-CREDENTIALS] /metadata/annotations/hook holds what looks like a Discord webhook URL');
+    expect(run.stdout + run.stderr).not.toContain('Zx9SecretTokenValue');
+    fs.writeFileSync(manifest, original);
+
+    fs.appendFileSync(path.join(p.envDir, 'prod.yaml'), `# token: ${'ghp_'}${'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'}\n`);
+    run = validate();
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/environments\/prod\.yaml:\d+ \[NO-CREDENTIALS\] line \d+ holds what looks like a GitHub token/);
+    expect(run.stdout).not.toContain('a1B2c3D4');
+  });
+});
