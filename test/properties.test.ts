@@ -7,6 +7,7 @@ import { ConfigError } from '../lib/environment/config-error';
 import { loadEnvironments } from '../lib/environment/load-environments';
 import { renderTree, synthesize } from '../lib/synth/synthesize';
 import { validateTree } from '../lib/validation/validate';
+import { treeFiles } from './support/tree-files';
 
 // Property-based specifications: any environment the schema accepts synthesizes into a tree that
 // passes every rule, deterministically; any such environment broken in one field is refused with
@@ -107,19 +108,6 @@ function scratch(environment: { name: string; file: Record<string, any> }): { ro
   return { root, envDir, outDir: path.join(root, 'gitops') };
 }
 
-function readTreeFiles(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string) => {
-    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const child = path.posix.join(rel, e.name);
-      if (e.isDirectory()) walk(child);
-      else out.set(child, fs.readFileSync(path.join(dir, child), 'utf8'));
-    }
-  };
-  walk('');
-  return out;
-}
-
 /** One field broken in a way the schema or the semantic checks must refuse. */
 const mutations: { field: string; apply: (f: Record<string, any>) => void }[] = [
   { field: 'namespace', apply: (f) => (f.namespace = 'Chat_Env') },
@@ -173,7 +161,7 @@ describe('for every valid environment broken in one field', () => {
         const p = scratch(environment);
         try {
           synthesize({ root: p.root });
-          const before = readTreeFiles(p.outDir);
+          const before = treeFiles(p.outDir);
           const broken = structuredClone(environment.file);
           mutation.apply(broken);
           fs.writeFileSync(path.join(p.envDir, `${environment.name}.yaml`), stringify(broken));
@@ -190,7 +178,7 @@ describe('for every valid environment broken in one field', () => {
           const field = normal(mutation.field);
           const fields = (error as ConfigError).problems.map((pr) => normal(pr.field));
           expect(fields.some((f) => f === field || f.startsWith(`${field}.`) || field.startsWith(`${f}.`))).toBe(true);
-          expect(readTreeFiles(p.outDir)).toEqual(before);
+          expect(treeFiles(p.outDir)).toEqual(before);
         } finally {
           fs.rmSync(p.root, { recursive: true, force: true });
         }

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { loadEnvironments } from '../lib/environment/load-environments';
 import { recoverTree } from '../lib/gitops/write-tree';
 import { renderTree } from '../lib/synth/synthesize';
+import { treeFiles } from './support/tree-files';
 
 // Robustness of the synth as the pipeline runs it: killed at any moment, run twice at once,
 // edited by two pipeline runs at once, or fed credentials. Every case runs the real commands.
@@ -17,19 +18,6 @@ function scratch(): { root: string; envDir: string; outDir: string } {
   const envDir = path.join(root, 'environments');
   fs.cpSync(path.join(ROOT, 'environments'), envDir, { recursive: true });
   return { root, envDir, outDir: path.join(root, 'gitops') };
-}
-
-function treeOf(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string) => {
-    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const child = path.posix.join(rel, e.name);
-      if (e.isDirectory()) walk(child);
-      else out.set(child, fs.readFileSync(path.join(dir, child), 'utf8'));
-    }
-  };
-  walk('');
-  return out;
 }
 
 function expected(envDir: string, root: string): Map<string, string> {
@@ -73,7 +61,7 @@ describe('a synth killed at any moment', () => {
     for (let i = 0; i < 16; i++) {
       const from = versions[i % 2]!;
       const to = versions[(i + 1) % 2]!;
-      expect(sameTree(treeOf(p.outDir), trees.get(from)!)).toBe(true);
+      expect(sameTree(treeFiles(p.outDir), trees.get(from)!)).toBe(true);
       bumpImage(p.envDir, to);
       const child: ChildProcess = spawn(process.execPath, [RUN, 'main'], { cwd: p.root, stdio: 'ignore' });
       const exited = new Promise((r) => child.once('exit', r));
@@ -87,7 +75,7 @@ describe('a synth killed at any moment', () => {
         states.add('mid-swap');
         recoverTree(p.outDir);
       }
-      const after = treeOf(p.outDir);
+      const after = treeFiles(p.outDir);
       const isOld = sameTree(after, trees.get(from)!);
       const isNew = sameTree(after, trees.get(to)!);
       expect(isOld || isNew).toBe(true);
@@ -95,7 +83,7 @@ describe('a synth killed at any moment', () => {
 
       const rerun = synthCli(p.root);
       expect(rerun.status).toBe(0);
-      expect(sameTree(treeOf(p.outDir), trees.get(to)!)).toBe(true);
+      expect(sameTree(treeFiles(p.outDir), trees.get(to)!)).toBe(true);
       expect(fs.readdirSync(p.root).filter((n) => n.startsWith('.gitops.'))).toEqual([]);
     }
     // The kills must have landed on both sides of the write for the test to mean anything.
@@ -128,7 +116,7 @@ describe('two synths at once', () => {
           expect(r.stderr).toContain('nothing written');
         }
       }
-      const tree = treeOf(a.outDir);
+      const tree = treeFiles(a.outDir);
       expect(sameTree(tree, treeA) || sameTree(tree, treeB)).toBe(true);
     }
   }, 120_000);
@@ -162,7 +150,7 @@ describe('two pipeline runs editing environments/ at once', () => {
     const text = fs.readFileSync(path.join(p.envDir, 'staging.yaml'), 'utf8');
     expect(text).toContain('registry.example.com/chat/backend:2.0.0');
     expect(text).toContain('registry.example.com/chat/frontend:2.0.0');
-    expect(sameTree(treeOf(p.outDir), expected(p.envDir, p.root))).toBe(true);
+    expect(sameTree(treeFiles(p.outDir), expected(p.envDir, p.root))).toBe(true);
   }, 120_000);
 });
 
