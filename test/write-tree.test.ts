@@ -369,6 +369,38 @@ describe('recoverTree', () => {
     expect(leftovers()).toEqual([]);
   });
 
+  test('after an atomic exchange (old tree at the staging path), the new tree stays and the old goes', () => {
+    const next = new Map(BASE).set('apps/dev.yaml', 'new\n');
+    writeTree(dir, next);
+    const before = stamps(dir);
+    // What a crash right after the exchange leaves: the journal names the staging path and the new
+    // tree's inode, which is now the live path's; the staging path holds the old tree.
+    writeTree(path.join(root, 'old'), BASE);
+    fs.renameSync(path.join(root, 'old'), sibling.staging(4242));
+    fs.writeFileSync(sibling.journal(), JSON.stringify({ staging: '.gitops.staging-4242', ino: fs.statSync(dir).ino }));
+
+    recoverTree(dir);
+
+    expect(readTree(dir)).toEqual(sortedMap(next));
+    expect(stamps(dir)).toEqual(before);
+    expect(leftovers()).toEqual([]);
+  });
+
+  test('a committed staging tree not yet swapped in becomes the live tree', () => {
+    const next = new Map(BASE).set('apps/dev.yaml', 'new\n');
+    writeTree(dir, BASE);
+    writeTree(path.join(root, 'next'), next);
+    fs.renameSync(path.join(root, 'next'), sibling.staging(4242));
+    const ino = fs.statSync(sibling.staging(4242)).ino;
+    fs.writeFileSync(sibling.journal(), JSON.stringify({ staging: '.gitops.staging-4242', ino }));
+
+    recoverTree(dir);
+
+    expect(fs.statSync(dir).ino).toBe(ino);
+    expect(readTree(dir)).toEqual(sortedMap(next));
+    expect(leftovers()).toEqual([]);
+  });
+
   test('journal left after a finished swap is cleared without touching the tree', () => {
     writeTree(dir, BASE);
     fs.writeFileSync(sibling.journal(), JSON.stringify({ staging: '.gitops.staging-4242' }));

@@ -13,9 +13,15 @@
  *   <parent>/.<base>.previous          the old tree, between the two renames of a swap
  *   <parent>/.<base>.lock              held by the process writing the tree
  *
- * A swap runs: build staging (flushed to disk); write the journal; rename live to previous; rename staging
- * to live; delete previous; delete the journal. The journal is the commit point, which gives
- * recovery a single rule that is correct at every crash point:
+ * A swap runs: build staging (flushed to disk); write the journal (naming staging and its inode);
+ * exchange staging and live in one atomic renameat2(RENAME_EXCHANGE), so the live path never
+ * lacks a tree; delete what is now at the staging path (the old tree); delete the journal. Where
+ * the exchange is unavailable: rename live to previous; rename staging to live; delete previous;
+ * delete the journal. The journal is the commit point, which gives recovery a single rule that is
+ * correct at every crash point:
+ *
+ *   journal present, live path has the journal's inode → the exchange happened: the staging path
+ *                     holds the old tree; delete it.
  *
  *   journal present → the staging tree it names was complete before anything was renamed, so roll
  *                     forward: make it the live tree (moving the live one aside if it is still there).
@@ -30,7 +36,7 @@
  * Unchanged files are hard-linked into staging, so the live tree, staging and the backup may share
  * inodes. Nothing here ever writes into an existing file; every changed file is a new inode.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -296,7 +302,15 @@ function swapIn(loc: TreeLocation, current: string | null, desired: readonly Des
   const staging = path.join(loc.parent, stagingName);
   try {
     buildStaging(staging, current, desired, diff.unchanged);
-    writeJournal(loc, stagingName);
+    writeJournal(loc, stagingName, fs.statSync(staging).ino);
+    if (current !== null && exchangeDirectories(staging, loc.dir)) {
+      // One atomic step: the live path now holds the new tree, the staging path the old one.
+      fsyncDir(loc.parent);
+      fs.rmSync(staging, { recursive: true, force: true });
+      fs.unlinkSync(loc.journal);
+      fsyncDir(loc.parent);
+      return;
+    }
     let movedAside = false;
     try {
       if (current !== null) {
@@ -400,11 +414,29 @@ function fsyncDir(dir: string): void {
   }
 }
 
-function writeJournal(loc: TreeLocation, stagingName: string): void {
-  // Written aside and renamed in, so the journal either does not exist or is complete.
+/** renameat2(2) system call numbers, for RENAME_EXCHANGE. */
+const RENAMEAT2: Readonly<Record<string, number>> = { x64: 316, arm64: 276 };
+
+/**
+ * Swaps two directories in one atomic step with renameat2(RENAME_EXCHANGE), so that no moment
+ * exists without a live tree. Node has no binding for it; perl, part of every Debian base system,
+ * makes the system call. Returns false where that cannot be done (another OS or architecture, no
+ * perl, a filesystem without the flag), and the caller falls back to two renames.
+ */
+function exchangeDirectories(a: string, b: string): boolean {
+  const nr = RENAMEAT2[process.arch];
+  if (process.platform !== 'linux' || nr === undefined) return false;
+  const script = `exit(syscall(${nr}, -100, $ARGV[0], -100, $ARGV[1], 2) == 0 ? 0 : 1)`;
+  const run = spawnSync('perl', ['-e', script, a, b], { stdio: 'ignore', timeout: 10_000 });
+  return run.status === 0;
+}
+
+function writeJournal(loc: TreeLocation, stagingName: string, ino: number): void {
+  // Written aside and renamed in, so the journal either does not exist or is complete. The
+  // staging directory's inode survives renames: it tells recovery which path holds the new tree.
   const fd = fs.openSync(loc.journalTmp, 'w');
   try {
-    fs.writeFileSync(fd, `${JSON.stringify({ staging: stagingName })}\n`);
+    fs.writeFileSync(fd, `${JSON.stringify({ staging: stagingName, ino })}\n`);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -423,6 +455,8 @@ interface SwapState {
   readonly stagings: readonly string[];
   /** Staging name recorded in the journal, or null when there is no journal. */
   readonly committed: string | null;
+  /** Inode of the committed staging directory, when the journal records it. */
+  readonly committedIno: number | null;
   readonly journalTmpExists: boolean;
 }
 
@@ -430,20 +464,23 @@ function inspect(loc: TreeLocation): SwapState {
   const names = fs.readdirSync(loc.parent);
   const has = (p: string) => names.includes(path.basename(p));
   const journalExists = has(loc.journal);
+  const journal = journalExists ? readJournal(loc) : null;
   return {
     dirExists: names.includes(loc.base),
     backupExists: has(loc.backup),
     stagings: names.filter((n) => n.startsWith(loc.stagingPrefix)).sort(compare),
-    committed: journalExists ? readJournal(loc) : null,
+    committed: journal?.staging ?? null,
+    committedIno: journal?.ino ?? null,
     journalTmpExists: has(loc.journalTmp),
   };
 }
 
-function readJournal(loc: TreeLocation): string {
+function readJournal(loc: TreeLocation): { staging: string; ino: number | null } {
   const raw = fs.readFileSync(loc.journal, 'utf8');
   let staging: unknown;
+  let ino: unknown;
   try {
-    staging = (JSON.parse(raw) as { staging?: unknown }).staging;
+    ({ staging, ino } = JSON.parse(raw) as { staging?: unknown; ino?: unknown });
   } catch {
     staging = undefined;
   }
@@ -455,11 +492,13 @@ function readJournal(loc: TreeLocation): string {
         'directory next to it, keep the right one as the tree, then delete the journal',
     );
   }
-  return staging;
+  return { staging, ino: typeof ino === 'number' ? ino : null };
 }
 
 /** The directory that holds the live tree once {@link recover} has run, or null if there is none. */
 function liveTreeAfterRecovery(loc: TreeLocation, state: SwapState): string | null {
+  // Exchanged already: the live path holds the committed tree, the staging path the old one.
+  if (state.committedIno !== null && state.dirExists && fs.statSync(loc.dir).ino === state.committedIno) return loc.dir;
   if (state.committed !== null && state.stagings.includes(state.committed)) return path.join(loc.parent, state.committed);
   if (state.dirExists) return loc.dir;
   if (state.backupExists) return loc.backup;
@@ -471,7 +510,10 @@ function recover(loc: TreeLocation): void {
   if (state.committed === null && state.stagings.length === 0 && !state.backupExists && !state.journalTmpExists) return;
 
   const live = liveTreeAfterRecovery(loc, state);
-  if (live !== null && live !== loc.dir) {
+  if (live !== null && live !== loc.dir && state.dirExists && exchangeDirectories(live, loc.dir)) {
+    // Rolled forward atomically; the old tree now sits at the staging path, removed below.
+    fsyncDir(loc.parent);
+  } else if (live !== null && live !== loc.dir) {
     if (state.dirExists) {
       // Journal committed but the old tree was not yet moved aside: do that first. A backup seen
       // here is older still (left by a recovery that died before its cleanup) and can go.
