@@ -76,9 +76,14 @@ function build({ force = false, quiet = false } = {}) {
   const fingerprint = inputFingerprint();
   if (!force && isCurrent(fingerprint)) return false;
   const esbuild = require('esbuild');
+  // Everything is written to a scratch folder and then renamed into dist/ file by file, so a
+  // command started meanwhile (say, by a parallel pipeline step) never loads a half-written file.
+  const out = path.join(DIST, `.build-${process.pid}`);
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.mkdirSync(out, { recursive: true });
   esbuild.buildSync({
     entryPoints: entryPoints(),
-    outdir: DIST,
+    outdir: out,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -89,9 +94,12 @@ function build({ force = false, quiet = false } = {}) {
     logLevel: quiet ? 'error' : 'warning',
     logOverride: { 'direct-eval': 'silent' },
   });
-  writeSchemaValidators();
-  writeConfigValidators(esbuild);
-  fs.writeFileSync(STAMP, JSON.stringify(fingerprint));
+  writeSchemaValidators(out);
+  writeConfigValidators(esbuild, out);
+  moveInto(out, DIST);
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.writeFileSync(`${STAMP}.${process.pid}`, JSON.stringify(fingerprint));
+  fs.renameSync(`${STAMP}.${process.pid}`, STAMP);
   if (!quiet) console.error(`build: bundled ${Object.keys(entryPoints()).join(', ')} into dist/`);
   return true;
 }
@@ -101,7 +109,7 @@ function build({ force = false, quiet = false } = {}) {
  * `<apiVersion>/<kind>`. One module, with each schema definition compiled once as a function of
  * its own (no inlining), so kinds sharing a PodSpec share its code.
  */
-function writeSchemaValidators() {
+function writeSchemaValidators(out) {
   const Ajv = require('ajv').default;
   const standalone = require('ajv/dist/standalone').default;
   const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'schemas', 'api-schemas.json'), 'utf8'));
@@ -111,8 +119,7 @@ function writeSchemaValidators() {
   ajv.addSchema({ $id: 'kubernetes', definitions: schema.definitions });
   const refs = {};
   for (const kind of PRECOMPILED_KINDS) refs[kind] = `kubernetes#/definitions/${schema.kinds[kind]}`;
-  fs.rmSync(path.join(DIST, 'validators'), { recursive: true, force: true });
-  fs.writeFileSync(path.join(DIST, 'kubernetes-validators.js'), standalone(ajv, refs));
+  fs.writeFileSync(path.join(out, 'kubernetes-validators.js'), standalone(ajv, refs));
 }
 
 /**
@@ -120,7 +127,7 @@ function writeSchemaValidators() {
  * time with the very schemas and options the loaders use (taken from the sources through a
  * throw-away bundle), so a synth does not compile them at start-up.
  */
-function writeConfigValidators(esbuild) {
+function writeConfigValidators(esbuild, out) {
   const Ajv = require('ajv').default;
   const standalone = require('ajv/dist/standalone').default;
   const { outputFiles } = esbuild.buildSync({
@@ -151,7 +158,21 @@ function writeConfigValidators(esbuild) {
     // Each standalone module is CommonJS of its own: keep them apart in one file.
     parts.push(`exports[${JSON.stringify(name)}] = (function () { const module = { exports: {} }; const exports = module.exports;\n${code}\nreturn module.exports; })();`);
   }
-  fs.writeFileSync(path.join(DIST, 'config-validators.js'), `'use strict';\n${parts.join('\n')}\n`);
+  fs.writeFileSync(path.join(out, 'config-validators.js'), `'use strict';\n${parts.join('\n')}\n`);
+}
+
+/** Renames every file of `from` to the same place under `to`: each one replaced atomically. */
+function moveInto(from, to) {
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    if (entry.isDirectory()) {
+      fs.mkdirSync(target, { recursive: true });
+      moveInto(source, target);
+    } else {
+      fs.renameSync(source, target);
+    }
+  }
 }
 
 module.exports = { build };

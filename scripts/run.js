@@ -5,8 +5,9 @@
 // Every module under dist/ is compiled through a V8 code cache kept beside it (`<file>.v8cache`):
 // compiling megabytes of JavaScript (the bundle, the precompiled schema validators) is most of a
 // short run's start-up, and the cache, written after a run, also holds every function that run
-// compiled lazily. V8 rejects a cache that does not match its source; it is then rewritten.
+// compiled lazily. A cache made from other source is ignored, and rewritten after the run.
 'use strict';
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
@@ -16,17 +17,25 @@ const { build } = require('./build');
 const DIST = path.join(__dirname, '..', 'dist') + path.sep;
 const pendingCaches = [];
 
+/**
+ * V8 checks a code cache against the source's length, not its content, so each cache file starts
+ * with a digest of the source it was made from; a cache of another build is never handed to V8.
+ */
+const DIGEST_BYTES = 20;
+
 function compileCached(mod, filename) {
   const source = fs.readFileSync(filename, 'utf8');
+  const digest = crypto.createHash('sha1').update(source).digest();
   const cacheFile = `${filename}.v8cache`;
   let cachedData;
   try {
-    cachedData = fs.readFileSync(cacheFile);
+    const cached = fs.readFileSync(cacheFile);
+    if (cached.subarray(0, DIGEST_BYTES).equals(digest)) cachedData = cached.subarray(DIGEST_BYTES);
   } catch {
     cachedData = undefined;
   }
   const script = new vm.Script(Module.wrap(source), { filename, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) pendingCaches.push({ script, cacheFile });
+  if (cachedData === undefined || script.cachedDataRejected) pendingCaches.push({ script, cacheFile, digest });
   const localRequire = (id) => mod.require(id);
   localRequire.resolve = (request) => Module._resolveFilename(request, mod);
   localRequire.main = process.mainModule;
@@ -35,10 +44,10 @@ function compileCached(mod, filename) {
 }
 
 process.once('exit', () => {
-  for (const { script, cacheFile } of pendingCaches) {
+  for (const { script, cacheFile, digest } of pendingCaches) {
     try {
       const tmp = `${cacheFile}.${process.pid}`;
-      fs.writeFileSync(tmp, script.createCachedData());
+      fs.writeFileSync(tmp, Buffer.concat([digest, script.createCachedData()]));
       fs.renameSync(tmp, cacheFile);
     } catch {
       // A missing cache only costs the next run its compile time.
