@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadGitopsConfig } from '../lib/argocd/gitops-config';
-import { benchEnvironments, BenchResult, formatBenchTable, runBench } from '../lib/bench/bench';
+import { BenchResult, formatBenchTable, runBench } from '../lib/bench/bench';
+import { loadEnvironments } from '../lib/environment/load-environments';
 
 const USAGE = `usage: npm run bench [-- --sizes 10,100,300,1000] [--runs 5] [--skip-stock] [--json <file>]
 
@@ -32,7 +33,8 @@ function timeCommand(command: string, args: string[], env: NodeJS.ProcessEnv = p
 }
 
 function child(size: number, out: string): void {
-  const environments = benchEnvironments(path.join(ROOT, 'environments'), ROOT);
+  // The project's own environments are the templates of the synthetic ones.
+  const environments = loadEnvironments(path.join(ROOT, 'environments'), { root: ROOT });
   const result = runBench(environments, size, out, loadGitopsConfig());
   process.stdout.write(JSON.stringify(result));
 }

@@ -1,6 +1,5 @@
 import { GitopsConfig } from '../argocd/gitops-config';
 import { Environment } from '../environment/environment';
-import { loadEnvironments } from '../environment/load-environments';
 import { writeTree } from '../gitops/write-tree';
 import { manifestFile, renderApp } from '../synth/render';
 import { validateTree } from '../validation/validate';
@@ -23,11 +22,6 @@ export interface BenchResult {
   readonly peakRssMiB: number;
   /** A second write of the same tree rewrote nothing. */
   readonly rerunWroteNothing: boolean;
-}
-
-/** The project's environments, as the templates of the synthetic ones. */
-export function benchEnvironments(dir: string, root: string): Environment[] {
-  return loadEnvironments(dir, { root });
 }
 
 function since(start: bigint): number {

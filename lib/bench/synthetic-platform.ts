@@ -41,6 +41,17 @@ class SyntheticArgoChart extends TreeChart {
   }
 }
 
+/** The namespaced kinds a synthetic service and its namespace hold, with their API groups. */
+const SERVICE_KINDS: Readonly<Record<string, string>> = {
+  Deployment: 'apps',
+  Service: '',
+  HorizontalPodAutoscaler: 'autoscaling',
+  PodDisruptionBudget: 'policy',
+  ServiceAccount: '',
+  NetworkPolicy: 'networking.k8s.io',
+  LimitRange: '',
+};
+
 /** `svc-0001` … : names sort in creation order, so output order is obvious in a diff. */
 export function serviceName(index: number): string {
   return `svc-${String(index + 1).padStart(4, '0')}`;
@@ -65,9 +76,7 @@ export function buildSyntheticApp(environments: readonly Environment[], services
     name: 'bench',
     sourceRepos: [gitops.repository.url],
     destinations: environments.map((e) => ({ server: e.clusters[0]!.server, namespace: e.namespace })),
-    namespacedKinds: ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ServiceAccount', 'NetworkPolicy', 'LimitRange'].map(
-      (kind) => ({ group: kind === 'Deployment' ? 'apps' : kind === 'HorizontalPodAutoscaler' ? 'autoscaling' : kind === 'PodDisruptionBudget' ? 'policy' : kind === 'NetworkPolicy' ? 'networking.k8s.io' : '', kind }),
-    ),
+    namespacedKinds: Object.entries(SERVICE_KINDS).map(([kind, group]) => ({ group, kind })),
   });
   for (const environment of environments) {
     const apps = new SyntheticArgoChart(app, `bench-apps-${environment.name}`, `apps/${environment.name}`, environment.file);
