@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { KubeConfigMap } from '../imports/k8s';
-import { WebService, WebServiceProps } from '../constructs/web-service';
+import { ipFamily, WebService, WebServiceProps } from '../constructs/web-service';
 
 const baseProps: WebServiceProps = {
   name: 'api',
@@ -220,5 +220,29 @@ describe('WebService', () => {
   test.each([['10.0.0.0'], ['10.0.0.0/33'], ['example.com/8'], ['::/129']])('refuses the address range %s', (cidr) => {
     const svc = new WebService(Testing.chart(), 'svc', baseProps);
     expect(() => svc.allowFromAddresses('lb', [cidr])).toThrow(`allowFromAddresses("lb") CIDR is ${JSON.stringify(cidr)}; allowed: an IPv4 or IPv6 address range`);
+  });
+});
+
+describe('ipFamily', () => {
+  test.each([
+    ['10.0.0.0', 4],
+    ['255.255.255.255', 4],
+    ['0.0.0.0', 4],
+    ['::', 6],
+    ['::1', 6],
+    ['2001:db8::', 6],
+    ['fe80::1:2:3:4', 6],
+    ['2001:0db8:0000:0000:0000:ff00:0042:8329', 6],
+    ['256.0.0.1', 0],
+    ['10.0.0', 0],
+    ['01.2.3.4', 0],
+    ['1::2::3', 0],
+    ['2001:db8:0:0:0:0:0:0:1', 0],
+    ['12345::', 0],
+    ['g::1', 0],
+    ['', 0],
+  ])('%s is family %i, as net.isIP says', (address, family) => {
+    expect(ipFamily(address)).toBe(family);
+    expect(ipFamily(address)).toBe(require('node:net').isIP(address));
   });
 });

@@ -14,9 +14,12 @@ const CREDENTIAL_SHAPES: readonly [string, RegExp][] = [
   ['a signed URL', /[?&]X-Amz-(?:Signature|Credential)=/i],
 ];
 
+/** Every shape at once: one pass over a string tells whether any of them is worth a closer look. */
+const ANY_SHAPE = new RegExp(CREDENTIAL_SHAPES.map(([, re]) => `(?:${re.source})`).join('|'), 'i');
+
 /** The kind of credential `value` looks like, or undefined. */
 export function credentialShape(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length < 8) return undefined;
+  if (typeof value !== 'string' || value.length < 8 || !ANY_SHAPE.test(value)) return undefined;
   for (const [name, re] of CREDENTIAL_SHAPES) if (re.test(value)) return name;
   return undefined;
 }
