@@ -96,6 +96,7 @@ function build({ force = false, quiet = false } = {}) {
   });
   writeSchemaValidators(out);
   writeConfigValidators(esbuild, out);
+  asciiOnly(out);
   moveInto(out, DIST);
   fs.rmSync(out, { recursive: true, force: true });
   fs.writeFileSync(`${STAMP}.${process.pid}`, JSON.stringify(fingerprint));
@@ -159,6 +160,23 @@ function writeConfigValidators(esbuild, out) {
     parts.push(`exports[${JSON.stringify(name)}] = (function () { const module = { exports: {} }; const exports = module.exports;\n${code}\nreturn module.exports; })();`);
   }
   fs.writeFileSync(path.join(out, 'config-validators.js'), `'use strict';\n${parts.join('\n')}\n`);
+}
+
+/**
+ * Escapes the few non-ASCII characters esbuild leaves in comments (`\uXXXX` means the same in a
+ * comment, string, template or regular expression), so every module under dist/ is ASCII: Node
+ * then reads it straight into a one-byte string, several times faster than decoding UTF-8.
+ */
+function asciiOnly(dir) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) asciiOnly(file);
+    else if (entry.name.endsWith('.js')) {
+      const source = fs.readFileSync(file, 'utf8');
+      const escaped = source.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      if (escaped !== source) fs.writeFileSync(file, escaped);
+    }
+  }
 }
 
 /** Renames every file of `from` to the same place under `to`: each one replaced atomically. */

@@ -8,6 +8,7 @@
 // compiled lazily. A cache made from other source is ignored, and rewritten after the run.
 'use strict';
 const crypto = require('node:crypto');
+const { isAscii } = require('node:buffer');
 const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
@@ -24,8 +25,10 @@ const pendingCaches = [];
 const DIGEST_BYTES = 20;
 
 function compileCached(mod, filename) {
-  const source = fs.readFileSync(filename, 'utf8');
-  const digest = crypto.createHash('sha1').update(source).digest();
+  const bytes = fs.readFileSync(filename);
+  // The build makes every dist/ module ASCII, which reads as a one-byte string without decoding.
+  const source = isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.toString('utf8');
+  const digest = crypto.createHash('sha1').update(bytes).digest();
   const cacheFile = `${filename}.v8cache`;
   let cachedData;
   try {
