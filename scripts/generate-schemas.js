@@ -13,6 +13,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { parseAllDocuments } = require('yaml');
+const { hoistRepeatedSubschemas } = require('./schema-dedupe');
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -78,6 +79,7 @@ for (const file of values.crd) {
       schema.properties.kind = { enum: [names.kind], type: 'string' };
       const name = `${group.split('.').reverse().join('.')}.${version.name}.${names.kind}`;
       definitions[name] = schema;
+      hoistRepeatedSubschemas(name, schema, definitions);
       kinds[`${group}/${version.name}/${names.kind}`] = name;
     }
     crds.push(`${names.kind}.${group}`);
