@@ -13,7 +13,7 @@ const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
 const vm = require('node:vm');
-const { build } = require('./build');
+const { build, MODULE_PREFIX } = require('./build');
 
 const DIST = path.join(__dirname, '..', 'dist') + path.sep;
 const pendingCaches = [];
@@ -24,20 +24,46 @@ const pendingCaches = [];
  */
 const DIGEST_BYTES = 20;
 
+/**
+ * One buffer, grown as needed, that every dist/ module and code cache is read into: each fresh
+ * allocation of a megabyte costs its page faults again, and those are slow on virtual machines.
+ * What is read is used (copied into a string, or deserialized by V8) before the next read.
+ */
+let scratch = Buffer.allocUnsafeSlow(0);
+
+function readIntoScratch(filename) {
+  const fd = fs.openSync(filename, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(size);
+    let length = 0;
+    while (length < size) {
+      const n = fs.readSync(fd, scratch, length, size - length, length);
+      if (n === 0) break;
+      length += n;
+    }
+    return scratch.subarray(0, length);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function compileCached(mod, filename) {
-  const bytes = fs.readFileSync(filename);
+  const bytes = readIntoScratch(filename);
   // The build makes every dist/ module ASCII, which reads as a one-byte string without decoding.
-  const source = isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.toString('utf8');
+  const text = isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.toString('utf8');
+  // and writes it inside the CommonJS wrapper, so the text compiles as is.
+  const source = text.startsWith(MODULE_PREFIX) ? text : Module.wrap(text);
   const digest = crypto.createHash('sha1').update(bytes).digest();
   const cacheFile = `${filename}.v8cache`;
   let cachedData;
   try {
-    const cached = fs.readFileSync(cacheFile);
+    const cached = readIntoScratch(cacheFile);
     if (cached.subarray(0, DIGEST_BYTES).equals(digest)) cachedData = cached.subarray(DIGEST_BYTES);
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(Module.wrap(source), { filename, cachedData });
+  const script = new vm.Script(source, { filename, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) pendingCaches.push({ script, cacheFile, digest });
   const localRequire = (id) => mod.require(id);
   localRequire.resolve = (request) => Module._resolveFilename(request, mod);

@@ -1,6 +1,7 @@
 // The npm scripts and the bundles they run: what each script starts, which of them may skip the
 // extra CA certificates at boot, and the shape of dist/ that the fast start-up path relies on.
 import { isAscii } from 'node:buffer';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
@@ -71,8 +72,8 @@ describe('dist/', () => {
     require(path.join(PROJECT_ROOT, 'scripts', 'build.js')).build({ quiet: true });
   }, 120_000);
 
-  test('every bundled module is ASCII, so run.js reads it as a one-byte string without decoding', () => {
-    const modules: string[] = [];
+  const modules: string[] = [];
+  beforeAll(() => {
     const visit = (dir: string): void => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
         const file = path.join(dir, entry.name);
@@ -81,8 +82,32 @@ describe('dist/', () => {
       }
     };
     visit(path.join(PROJECT_ROOT, 'dist'));
+  });
+
+  test('every bundled module is ASCII, so run.js reads it as a one-byte string without decoding', () => {
     expect(modules.length).toBeGreaterThan(3);
     const nonAscii = modules.filter((file) => !isAscii(fs.readFileSync(file))).map((file) => path.relative(PROJECT_ROOT, file));
     expect(nonAscii).toEqual([]);
+  });
+
+  test('every bundled module is written inside the CommonJS wrapper, its source-map comment last', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { MODULE_PREFIX } = require(path.join(PROJECT_ROOT, 'scripts', 'build.js'));
+    for (const file of modules) {
+      const text = fs.readFileSync(file, 'latin1');
+      const name = path.relative(PROJECT_ROOT, file);
+      expect({ name, wrapped: text.startsWith(MODULE_PREFIX) }).toEqual({ name, wrapped: true });
+      if (fs.existsSync(`${file}.map`)) expect(text.endsWith(`\n});\n//# sourceMappingURL=${path.basename(file)}.map\n`)).toBe(true);
+      else expect(text.endsWith('\n});\n')).toBe(true);
+      // As a script (how run.js compiles it) the text yields the module function, and runs nothing.
+      const vm = require('node:vm') as typeof import('node:vm');
+      expect(typeof new vm.Script(text, { filename: file }).runInThisContext()).toBe('function');
+    }
+  });
+
+  test('a bundled command still runs when Node loads it directly', () => {
+    const run = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'commands', 'validate.js'), '--help'], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^usage: npm run validate/);
   });
 });
