@@ -32,6 +32,24 @@ const PRECOMPILED_KINDS = [
   'v1/ServiceAccount',
 ];
 
+/**
+ * cdk8s bundles its own copy of `yaml` (bundleDependencies), so npm cannot dedupe it: when that
+ * copy is the very version the project depends on, every bundle uses the project's one, and a run
+ * loads one YAML library instead of two. A different version is left alone.
+ */
+function sharedPackages() {
+  const version = (dir) => {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+    } catch {
+      return undefined;
+    }
+  };
+  const ours = path.join(ROOT, 'node_modules', 'yaml');
+  const theirs = path.join(ROOT, 'node_modules', 'cdk8s', 'node_modules', 'yaml');
+  return version(ours) !== undefined && version(ours) === version(theirs) ? { yaml: ours } : {};
+}
+
 function entryPoints() {
   const entries = { main: path.join(ROOT, 'main.ts') };
   const commands = path.join(ROOT, 'commands');
@@ -93,6 +111,7 @@ function build({ force = false, quiet = false } = {}) {
     sourcemap: 'linked',
     logLevel: quiet ? 'error' : 'warning',
     logOverride: { 'direct-eval': 'silent' },
+    alias: sharedPackages(),
   });
   writeSchemaValidators(out);
   writeConfigValidators(esbuild, out);

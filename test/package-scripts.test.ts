@@ -105,6 +105,16 @@ describe('dist/', () => {
     }
   });
 
+  test('the synth bundle holds one copy of the yaml library, though cdk8s ships its own of the same version', () => {
+    const sources: string[] = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'dist', 'main.js.map'), 'utf8')).sources;
+    const version = (dir: string): string => JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, dir, 'package.json'), 'utf8')).version;
+    expect(version('node_modules/cdk8s/node_modules/yaml')).toBe(version('node_modules/yaml'));
+    expect(sources.some((s) => s.includes('node_modules/yaml/dist/'))).toBe(true);
+    expect(sources.filter((s) => s.includes('node_modules/cdk8s/node_modules/yaml/'))).toEqual([]);
+    // cdk8s's own YAML module is there (mapped back to its TypeScript source), using the shared copy.
+    expect(sources.some((s) => /node_modules\/cdk8s\/(lib|src)\/yaml\.(js|ts)$/.test(s))).toBe(true);
+  });
+
   test('a bundled command still runs when Node loads it directly', () => {
     const run = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'commands', 'validate.js'), '--help'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
