@@ -921,6 +921,25 @@ describeRule('NO-CREDENTIALS', () => {
     get(tree, 'Service/backend').metadata.annotations = { docs: 'https://discord.com/developers/docs/resources/webhook', ref: 'AKIA-not-a-key' };
     expectClean(tree);
   });
+
+  test('reports a credential used as a key, and one inside a list, with their paths', () => {
+    const tree = fixture();
+    get(tree, 'Service/backend').metadata.annotations = { 'ghp_abcdefghijklmnopqrstuvwxyz0123456789': 'token' };
+    container(tree).args = ['--verbose', '--key=AKIAIOSFODNN7EXAMPLE'];
+    expectFindings(tree, [
+      ['NO-CREDENTIALS', 'Deployment/backend', '/spec/template/spec/containers/0/args/1 holds what looks like an AWS access key id'],
+      ['NO-CREDENTIALS', 'Service/backend', '/metadata/annotations/ghp_abcdefghijklmnopqrstuvwxyz0123456789 (key) holds what looks like a GitHub token'],
+    ]);
+  });
+
+  test('leaves env values and ConfigMap entries to NO-SECRET-VALUES, which names them', () => {
+    const tree = fixture();
+    container(tree).env.push({ name: 'UPSTREAM', value: 'https://deploy:hunter22@git.example.com/chat.git' });
+    get(tree, 'ConfigMap/backend-config').data = { ...get(tree, 'ConfigMap/backend-config').data, 'upstream.url': 'https://deploy:hunter22@git.example.com/chat.git' };
+    const findings = findingsOf(tree).map((f) => [f.rule, f.object]);
+    expect(findings.filter(([rule]) => rule === 'NO-CREDENTIALS')).toEqual([]);
+    expect(findings).toEqual(expect.arrayContaining([['NO-SECRET-VALUES', 'Deployment/backend'], ['NO-SECRET-VALUES', 'ConfigMap/backend-config']]));
+  });
 });
 
 describeRule('LABEL-INSTANCE', () => {

@@ -24,14 +24,35 @@ export function credentialShape(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Every string inside a value, with its JSON-pointer-like path: keys and values alike. */
-export function* stringsIn(value: unknown, path = ''): Generator<[string, string]> {
-  if (typeof value === 'string') yield [path || '/', value];
-  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* stringsIn(value[i], `${path}/${i}`);
-  else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      yield [`${path}/${k} (key)`, k];
-      yield* stringsIn(v, `${path}/${k}`);
+/**
+ * Calls `visit` with every string inside a value, keys and values alike, and a function that gives
+ * its JSON-pointer-like path (`/spec/template/0`, `/metadata/labels/app (key)`, `/` for the value
+ * itself). The path is built only when asked for: a scan looks at thousands of strings and
+ * reports few.
+ */
+export function forEachString(value: unknown, visit: (value: string, path: () => string) => void): void {
+  const keys: (string | number)[] = [];
+  const pathOf = (last?: string): string => {
+    let out = '';
+    for (const k of keys) out += `/${k}`;
+    return last === undefined ? out || '/' : `${out}/${last} (key)`;
+  };
+  const walk = (node: unknown): void => {
+    if (typeof node === 'string') visit(node, () => pathOf());
+    else if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        keys.push(i);
+        walk(node[i]);
+        keys.pop();
+      }
+    } else if (node !== null && typeof node === 'object') {
+      for (const k of Object.keys(node)) {
+        visit(k, () => pathOf(k));
+        keys.push(k);
+        walk((node as Record<string, unknown>)[k]);
+        keys.pop();
+      }
     }
-  }
+  };
+  walk(value);
 }

@@ -1,6 +1,6 @@
 import { imageReferenceProblem } from '../environment/image-reference';
 import { Rule, RuleContext } from './rule';
-import { credentialShape, stringsIn } from './credentials';
+import { credentialShape, forEachString } from './credentials';
 import { TreeObject } from './finding';
 import { containersOf, selects, Workload } from './workloads';
 
@@ -267,13 +267,15 @@ export const POLICY_RULES: Rule[] = [
     hint: 'take the credential out of git: keep it in a Secret created out of band (declared external) and reference it',
     check(ctx) {
       for (const object of ctx.objects) {
-        for (const [where, value] of stringsIn(object.manifest)) {
-          // Env values and ConfigMap entries are NO-SECRET-VALUES' to report, with their names.
-          if (/\/(?:initContainers|containers)\/\d+\/env\/\d+\/value$/.test(where)) continue;
-          if (object.manifest.kind === 'ConfigMap' && /^\/data\/[^/]+$/.test(where)) continue;
+        forEachString(object.manifest, (value, path) => {
           const shape = credentialShape(value);
-          if (shape) ctx.report(object, `${where} holds what looks like ${shape}`);
-        }
+          if (!shape) return;
+          const where = path();
+          // Env values and ConfigMap entries are NO-SECRET-VALUES' to report, with their names.
+          if (/\/(?:initContainers|containers)\/\d+\/env\/\d+\/value$/.test(where)) return;
+          if (object.manifest.kind === 'ConfigMap' && /^\/data\/[^/]+$/.test(where)) return;
+          ctx.report(object, `${where} holds what looks like ${shape}`);
+        });
       }
     },
   },
