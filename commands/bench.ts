@@ -13,7 +13,8 @@ const USAGE = `usage: npm run bench [-- --sizes 10,100,300,1000] [--runs 5] [--s
 
 Synthesizes, validates and writes 3 environments of N stateless services for each N, each in its
 own process, then times \`npm run synth\` against the stock \`cdk8s synth\` (ts-node) on the
-default environments.`;
+default environments, and, in the same rounds, npm and Node starting alone (the floor of any
+\`npm run\`).`;
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -105,11 +106,20 @@ function main(argv: string[]): number {
     const stock = () => timeCommand(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth']);
     ours();
     stock();
+    // What no synth can go below on this machine at this moment, timed in the same rounds: npm
+    // starting and exiting without running a script, and Node starting the way synth's npm
+    // script starts it and running nothing.
+    const npmAlone = () => timeCommand(npm, ['run', '-s', '--if-present', 'bench-no-such-script']);
+    const nodeAlone = () => timeCommand(process.execPath, ['-e', '0'], { ...process.env, NODE_EXTRA_CA_CERTS: '' });
     const oursMs: number[] = [];
     const stockMs: number[] = [];
+    const npmMs: number[] = [];
+    const nodeMs: number[] = [];
     for (let i = 0; i < runs; i++) {
       oursMs.push(ours());
       stockMs.push(stock());
+      npmMs.push(npmAlone());
+      nodeMs.push(nodeAlone());
     }
     const before = fs.statSync(path.join(ROOT, 'gitops', 'bootstrap')).mtimeMs;
     const rerun = execFileSync(npm, ['run', '-s', 'synth'], { cwd: ROOT, encoding: 'utf8' });
@@ -120,11 +130,15 @@ function main(argv: string[]): number {
       stockCdk8sSynthMedianMs: Math.round(median(stockMs)),
       ratio: Number((median(stockMs) / median(oursMs)).toFixed(1)),
       rerunWithoutChangeWroteFiles: rewrote,
+      npmAloneMedianMs: Math.round(median(npmMs)),
+      nodeAloneMedianMs: Math.round(median(nodeMs)),
     };
     console.log(
       `\nnpm run synth (default environments): median ${comparison.npmRunSynthMedianMs} ms over ${runs} runs\n` +
         `stock cdk8s synth (ts-node main.ts):  median ${comparison.stockCdk8sSynthMedianMs} ms over ${runs} runs\n` +
-        `ratio: ${comparison.ratio}x faster; re-run with no change wrote files: ${rewrote ? 'YES' : 'no'}`,
+        `ratio: ${comparison.ratio}x faster; re-run with no change wrote files: ${rewrote ? 'YES' : 'no'}\n` +
+        `start-up floor in the same rounds: npm alone median ${comparison.npmAloneMedianMs} ms, ` +
+        `node -e 0 median ${comparison.nodeAloneMedianMs} ms`,
     );
   }
   const json = JSON.stringify({ machine: { cpus: os.cpus().length, node: process.version }, results, comparison }, null, 2);
