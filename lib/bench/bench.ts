@@ -1,6 +1,7 @@
 import { GitopsConfig } from '../argocd/gitops-config';
 import { Environment } from '../environment/environment';
 import { writeTree } from '../gitops/write-tree';
+import { expectObjects } from '../runtime/young-generation';
 import { manifestFile, renderApp } from '../synth/render';
 import { validateTree } from '../validation/validate';
 import { ValidationError } from '../validation/validation-error';
@@ -30,6 +31,8 @@ function since(start: bigint): number {
 
 /** Synthesizes, validates and writes (to `out`) the environments with `services` services each. */
 export function runBench(environments: readonly Environment[], services: number, out: string, gitops: GitopsConfig): BenchResult {
+  // Each service is a Deployment, Service, HPA, PDB, ServiceAccount, NetworkPolicy and Application.
+  expectObjects(environments.length * services * 7);
   const started = process.hrtime.bigint();
   let t = started;
   const objects = renderApp(buildSyntheticApp(environments, services, gitops));

@@ -8,6 +8,7 @@ import { loadEnvironments } from '../environment/load-environments';
 import { TreeWriteResult, writeTree } from '../gitops/write-tree';
 import { ValidationReport } from '../validation/finding';
 import { validateTree } from '../validation/validate';
+import { expectObjects, OBJECTS_PER_ENVIRONMENT } from '../runtime/young-generation';
 import { ValidationError } from '../validation/validation-error';
 import { manifestFile, RenderedObject, renderApp } from './render';
 
@@ -77,6 +78,7 @@ export function synthesize(options: SynthesizeOptions = {}): SynthesizeResult {
   const environments = loadEnvironments(path.resolve(root, options.environmentsDir ?? 'environments'), { root });
   const gitops = options.gitopsConfig ? loadGitopsConfig(path.resolve(root, options.gitopsConfig), { root }) : loadGitopsConfig();
   const load = since(t);
+  expectObjects(environments.length * OBJECTS_PER_ENVIRONMENT);
   t = process.hrtime.bigint();
   const { objects, files } = renderTree(environments, gitops);
   const render = since(t);
