@@ -198,6 +198,25 @@ describe('npm run synth', () => {
     expect(snapshotTree(p.outDir)).toEqual(before);
   });
 
+  test.each([
+    ['an environments folder with no environment file', (envDir: string) => {
+      for (const name of fs.readdirSync(envDir)) fs.rmSync(path.join(envDir, name));
+    }, 'a folder holding at least one environment file'],
+    ['a missing environments folder', (envDir: string) => fs.rmSync(envDir, { recursive: true }), 'a folder of environment files'],
+  ])('refuses %s (an empty tree would prune everything deployed) and leaves gitops/ untouched', (_name, breakIt, message) => {
+    const p = scratchProject();
+    expect(runSynthCli(p.root).status).toBe(0);
+    const before = snapshotTree(p.outDir);
+    breakIt(p.envDir);
+    const run = runSynthCli(p.root);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^environments:1:1: \(folder\): /);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).toContain('nothing written');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(snapshotTree(p.outDir)).toEqual(before);
+  });
+
   test('refuses a tree that breaks policy and writes nothing', () => {
     const p = scratchProject();
     const file = path.join(p.envDir, 'prod.yaml');

@@ -39,6 +39,7 @@ export interface LoadEnvironmentsOptions extends LoadEnvironmentOptions {
 const EXTENSION = '.yaml';
 const ROOT_FIELD = '(document)';
 const FILE_NAME_FIELD = '(file name)';
+const FOLDER_FIELD = '(folder)';
 const YAML_FIELD = '(yaml)';
 const COMPONENTS = Object.keys(environmentSchema.properties.components.properties) as (keyof EnvironmentFile['components'])[];
 const QUANTITY_PATHS = [...COMPONENTS.map((component) => ['components', component]), ['kafka']].flatMap((base) =>
@@ -66,6 +67,11 @@ export function loadEnvironment(filePath: string, options: LoadEnvironmentOption
 export function loadEnvironments(dir: string, options: LoadEnvironmentsOptions = {}): Environment[] {
   const root = path.resolve(options.root ?? process.cwd());
   const absoluteDir = path.resolve(dir);
+  if (!fs.statSync(absoluteDir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ConfigError([
+      { file: relativePath(root, absoluteDir), line: 1, column: 1, field: FOLDER_FIELD, value: dir, allowed: 'a folder of environment files <name>.yaml' },
+    ]);
+  }
   const candidates = fs
     .readdirSync(absoluteDir, { withFileTypes: true })
     .filter((entry) => entry.isFile() && (entry.name.endsWith(EXTENSION) || entry.name.endsWith('.yml')))
@@ -76,6 +82,20 @@ export function loadEnvironments(dir: string, options: LoadEnvironmentsOptions =
     }))
     // Code-unit order, not the locale's: the output must not depend on who runs the synth.
     .sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
+
+  if (candidates.length === 0) {
+    // An empty tree would remove every object of every environment, and Argo CD prunes them.
+    throw new ConfigError([
+      {
+        file: relativePath(root, absoluteDir),
+        line: 1,
+        column: 1,
+        field: FOLDER_FIELD,
+        value: dir,
+        allowed: 'a folder holding at least one environment file <name>.yaml (synthesizing none would delete every deployed object)',
+      },
+    ]);
+  }
 
   let selected = candidates;
   if (options.only) {
