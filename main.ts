@@ -82,4 +82,12 @@ function stockCdk8sSynth(): number {
   }
 }
 
-process.exitCode = process.env.CDK8S_OUTDIR ? stockCdk8sSynth() : main(process.argv.slice(2));
+if (process.env.CDK8S_OUTDIR) {
+  process.exitCode = stockCdk8sSynth();
+} else {
+  process.exitCode = main(process.argv.slice(2));
+  // Nothing is left to do once main() has returned: the tree was written and the lock released
+  // synchronously, and output to files, pipes and terminals is synchronous on Linux. Exiting now
+  // skips tearing V8's heap down, ~10 ms of a short run. Output still queued (elsewhere) waits.
+  if (process.platform === 'linux' && process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
+}
