@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from './lib/environment/config-error';
 import { SynthError } from './lib/synth/render';
 import { ValidationError } from './lib/validation/validation-error';
-import { TreeLockedError } from './lib/gitops/write-tree';
+import { ForeignTreeError, TreeLockedError } from './lib/gitops/write-tree';
 import { buildApp, synthesize } from './lib/synth/synthesize';
 import { loadEnvironments } from './lib/environment/load-environments';
 
@@ -57,7 +57,7 @@ function main(argv: string[]): number {
     );
     return 0;
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof SynthError || e instanceof ValidationError || e instanceof TreeLockedError) {
+    if (e instanceof ConfigError || e instanceof SynthError || e instanceof ValidationError || e instanceof TreeLockedError || e instanceof ForeignTreeError) {
       console.error(e.message);
       console.error(`synth: nothing written; ${args.out}/ is unchanged`);
       return 1;

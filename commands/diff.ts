@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../lib/environment/config-error';
 import { buildDiffReport, reportJson } from '../lib/diff/diff-report';
 import { GitTreeError, readGitTree } from '../lib/diff/git-tree';
+import { ForeignTreeError } from '../lib/gitops/write-tree';
 import { renderHtml } from '../lib/diff/render-html';
 import { renderMarkdown } from '../lib/diff/render-markdown';
 import { renderText } from '../lib/diff/render-text';
@@ -118,7 +119,7 @@ function main(argv: string[]): number {
   try {
     synth = synthesize({ root, environmentsDir: options.environments, outDir: options.gitops, dryRun: true });
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof SynthError || e instanceof ValidationError) {
+    if (e instanceof ConfigError || e instanceof SynthError || e instanceof ValidationError || e instanceof ForeignTreeError) {
       console.error(e.message);
       console.error('diff: the working tree does not synthesize; nothing to compare');
       return 2;

@@ -217,6 +217,32 @@ describe('npm run synth', () => {
     expect(snapshotTree(p.outDir)).toEqual(before);
   });
 
+  test.each([
+    ['a folder of other files', (root: string) => {
+      const out = path.join(root, 'elsewhere');
+      fs.mkdirSync(path.join(out, 'docs'), { recursive: true });
+      fs.writeFileSync(path.join(out, 'README.md'), 'keep me\n');
+      fs.writeFileSync(path.join(out, 'docs', 'runbook.yaml'), 'steps: []\n');
+      // A YAML file where synth writes manifests is one it may replace; the two above are not.
+      fs.mkdirSync(path.join(out, 'bootstrap'));
+      fs.writeFileSync(path.join(out, 'bootstrap', 'extra.yaml'), 'kind: ConfigMap\n');
+      return 'elsewhere';
+    }, 'it holds 2 files this tool did not write (README.md, docs/runbook.yaml)'],
+    ['the environments folder', () => 'environments', 'it holds 3 files this tool did not write (dev.yaml, prod.yaml, staging.yaml)'],
+  ])('refuses to write over %s given as --out, and changes nothing there', (_name, prepare, message) => {
+    const p = scratchProject();
+    const out = prepare(p.root);
+    const before = snapshotTree(path.join(p.root, out));
+    for (const args of [['--out', out, '--dry-run'], ['--out', out]]) {
+      const run = runSynthCli(p.root, args);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`refusing to write the tree there: ${message}`);
+      expect(run.stderr).toContain(`nothing written; ${out}/ is unchanged`);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(snapshotTree(path.join(p.root, out))).toEqual(before);
+  });
+
   test('refuses a tree that breaks policy and writes nothing', () => {
     const p = scratchProject();
     const file = path.join(p.envDir, 'prod.yaml');

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import { acquireLock, recoverTree, writeTree } from '../lib/gitops/write-tree';
+import { acquireLock, ForeignTreeError, recoverTree, writeTree } from '../lib/gitops/write-tree';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 
@@ -179,6 +179,49 @@ describe('writeTree', () => {
     expect(result).toEqual({ written: [], removed: ['envs/dev/notes.txt', 'link.yaml'], unchanged: BASE.size });
     expect(readTree(dir)).toEqual(sortedMap(BASE));
     expect(fs.existsSync(path.join(dir, 'envs/empty'))).toBe(false);
+  });
+
+  describe('with an owner check', () => {
+    const MARK = '# ours\n';
+    const owns = (rel: string, head: string): boolean => rel.endsWith('.yaml') && head.startsWith(MARK);
+    const ours = (entries: Record<string, string>) => tree(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, MARK + v])));
+
+    test('replaces and removes the files it owns', () => {
+      writeTree(dir, ours({ 'a.yaml': 'one\n', 'b/c.yaml': 'two\n' }), { owns });
+      const result = writeTree(dir, ours({ 'a.yaml': 'changed\n' }), { owns });
+      expect(result).toEqual({ written: ['a.yaml'], removed: ['b/c.yaml'], unchanged: 0 });
+      expect(readTree(dir)).toEqual(ours({ 'a.yaml': 'changed\n' }));
+    });
+
+    test.each([
+      ['a file of another kind', 'README.md', 'notes\n'],
+      ['a YAML file it did not write', 'envs/dev.yaml', 'name: dev\n'],
+      ['a file it would overwrite', 'a.yaml', 'hand-written\n'],
+    ])('refuses a folder holding %s, in a dry run too, and changes nothing', (_name, rel, content) => {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), content);
+      const before = readTree(dir);
+      for (const dryRun of [true, false]) {
+        let error: unknown;
+        try {
+          writeTree(dir, ours({ 'a.yaml': 'one\n' }), { owns, dryRun });
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(ForeignTreeError);
+        expect((error as ForeignTreeError).foreign).toEqual([rel]);
+        expect((error as Error).message).toContain(`${dir}: refusing to write the tree there: it holds 1 file this tool did not write (${rel})`);
+      }
+      expect(readTree(dir)).toEqual(before);
+      expect(fs.readdirSync(root).sort()).toEqual(['gitops']);
+    });
+
+    test('counts a symbolic link as not its own', () => {
+      writeTree(dir, ours({ 'a.yaml': 'one\n' }), { owns });
+      fs.symlinkSync('a.yaml', path.join(dir, 'link.yaml'));
+      expect(() => writeTree(dir, ours({ 'a.yaml': 'one\n' }), { owns })).toThrow(ForeignTreeError);
+      expect(fs.lstatSync(path.join(dir, 'link.yaml')).isSymbolicLink()).toBe(true);
+    });
   });
 
   test('an empty stray directory alone is enough to replace the tree, keeping file inodes', () => {

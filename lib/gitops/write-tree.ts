@@ -53,7 +53,31 @@ export interface TreeWriteResult {
 export interface WriteTreeOptions {
   /** Compute the result against what is on disk without changing anything (no lock, no recovery). */
   readonly dryRun?: boolean;
+  /**
+   * Whether an existing file (its path, and its first bytes as text) is one the writer may replace
+   * or remove. When given, a directory holding any other file is refused whole, before anything
+   * changes: pointed at the wrong folder, the writer would otherwise delete what is there.
+   */
+  readonly owns?: (rel: string, head: string) => boolean;
 }
+
+/** The directory holds files the writer did not write: nothing was changed. */
+export class ForeignTreeError extends Error {
+  readonly foreign: readonly string[];
+
+  constructor(dir: string, foreign: readonly string[]) {
+    const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, and ${foreign.length - 5} more` : '');
+    super(
+      `${dir}: refusing to write the tree there: it holds ${foreign.length} file${foreign.length === 1 ? '' : 's'} ` +
+        `this tool did not write (${shown}); point it at an empty or missing folder, or at a tree it wrote`,
+    );
+    this.name = 'ForeignTreeError';
+    this.foreign = foreign;
+  }
+}
+
+/** Bytes of an existing file that `owns` sees. */
+const HEAD_BYTES = 256;
 
 /**
  * Makes `dir` contain exactly `files` (relative posix path → UTF-8 content) and nothing else.
@@ -71,7 +95,9 @@ export function writeTree(dir: string, files: ReadonlyMap<string, string>, optio
     // run would do.
     const current = fs.existsSync(loc.parent) ? liveTreeAfterRecovery(loc, inspect(loc)) : null;
     if (current !== null) assertDirectory(current);
-    return toResult(diffTree(current, desired));
+    const diff = diffTree(current, desired);
+    if (current !== null && options.owns) assertOwned(dir, current, diff, options.owns);
+    return toResult(diff);
   }
 
   fs.mkdirSync(loc.parent, { recursive: true });
@@ -81,6 +107,7 @@ export function writeTree(dir: string, files: ReadonlyMap<string, string>, optio
     const current = fs.existsSync(loc.dir) ? loc.dir : null;
     if (current !== null) assertDirectory(current);
     const diff = diffTree(current, desired);
+    if (current !== null && options.owns) assertOwned(dir, current, diff, options.owns);
     if (!diff.identical) swapIn(loc, current, desired, diff);
     return toResult(diff);
   } finally {
@@ -156,6 +183,32 @@ function locate(dir: string): TreeLocation {
     journalTmp: sibling('journal.tmp'),
     lock: sibling('lock'),
   };
+}
+
+/**
+ * Every existing file the write would replace or remove must be one `owns` accepts (unchanged files
+ * equal a desired one, so they are). Usually there is none to look at.
+ */
+function assertOwned(dir: string, current: string, diff: TreeDiff, owns: NonNullable<WriteTreeOptions['owns']>): void {
+  const foreign: string[] = [];
+  const head = Buffer.alloc(HEAD_BYTES);
+  for (const rel of [...diff.written, ...diff.removed]) {
+    const file = path.join(current, rel);
+    const st = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (st === undefined) continue; // a new file
+    if (!st.isFile()) {
+      foreign.push(rel);
+      continue;
+    }
+    const fd = fs.openSync(file, 'r');
+    try {
+      const n = fs.readSync(fd, head, 0, HEAD_BYTES, 0);
+      if (!owns(rel, head.toString('utf8', 0, n))) foreign.push(rel);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  if (foreign.length > 0) throw new ForeignTreeError(dir, foreign.sort(compare));
 }
 
 function assertDirectory(p: string): void {

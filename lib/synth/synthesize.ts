@@ -10,7 +10,7 @@ import { ValidationReport } from '../validation/finding';
 import { validateTree } from '../validation/validate';
 import { expectObjects, OBJECTS_PER_ENVIRONMENT } from '../runtime/young-generation';
 import { ValidationError } from '../validation/validation-error';
-import { manifestFile, RenderedObject, renderApp } from './render';
+import { isManifestFile, manifestFile, RenderedObject, renderApp } from './render';
 
 export interface SynthesizeOptions {
   /** Project root; relative paths below resolve against it. @default process.cwd() */
@@ -87,6 +87,7 @@ export function synthesize(options: SynthesizeOptions = {}): SynthesizeResult {
   const validate = since(t);
   if (validation.findings.length > 0) throw new ValidationError(validation);
   t = process.hrtime.bigint();
-  const write = writeTree(path.resolve(root, options.outDir ?? 'gitops'), files, { dryRun: options.dryRun ?? false });
+  // Only ever replaces a tree synth wrote: pointed at another folder, it would delete its files.
+  const write = writeTree(path.resolve(root, options.outDir ?? 'gitops'), files, { dryRun: options.dryRun ?? false, owns: isManifestFile });
   return { environments, objects, files, validation, write, timings: { load, render, validate, write: since(t) } };
 }
