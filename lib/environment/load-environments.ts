@@ -67,10 +67,10 @@ export function loadEnvironment(filePath: string, options: LoadEnvironmentOption
 export function loadEnvironments(dir: string, options: LoadEnvironmentsOptions = {}): Environment[] {
   const root = path.resolve(options.root ?? process.cwd());
   const absoluteDir = path.resolve(dir);
+  const folderProblem = (allowed: string) =>
+    new ConfigError([{ file: relativePath(root, absoluteDir), line: 1, column: 1, field: FOLDER_FIELD, value: dir, allowed }]);
   if (!fs.statSync(absoluteDir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new ConfigError([
-      { file: relativePath(root, absoluteDir), line: 1, column: 1, field: FOLDER_FIELD, value: dir, allowed: 'a folder of environment files <name>.yaml' },
-    ]);
+    throw folderProblem('a folder of environment files <name>.yaml');
   }
   const candidates = fs
     .readdirSync(absoluteDir, { withFileTypes: true })
@@ -85,16 +85,7 @@ export function loadEnvironments(dir: string, options: LoadEnvironmentsOptions =
 
   if (candidates.length === 0) {
     // An empty tree would remove every object of every environment, and Argo CD prunes them.
-    throw new ConfigError([
-      {
-        file: relativePath(root, absoluteDir),
-        line: 1,
-        column: 1,
-        field: FOLDER_FIELD,
-        value: dir,
-        allowed: 'a folder holding at least one environment file <name>.yaml (synthesizing none would delete every deployed object)',
-      },
-    ]);
+    throw folderProblem('a folder holding at least one environment file <name>.yaml (synthesizing none would delete every deployed object)');
   }
 
   let selected = candidates;
