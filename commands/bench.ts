@@ -79,8 +79,9 @@ function main(argv: string[]): number {
   for (const size of sizes) {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-tree-'));
     try {
-      // Started the way `npm run synth` starts (scripts/run.js: code caches, the same V8 settings).
-      const child = [path.join(ROOT, 'scripts', 'run.js'), 'commands/bench', '--child', String(size)];
+      // Started the way `npm run synth` starts: scripts/run.js (code caches, the same V8 settings)
+      // under the Node options this bench was started with, which its npm script shares with synth's.
+      const child = [...process.execArgv, path.join(ROOT, 'scripts', 'run.js'), 'commands/bench', '--child', String(size)];
       const run = spawnSync(process.execPath, [...child, '--out', path.join(out, 'gitops')], {
         cwd: ROOT,
         encoding: 'utf8',
