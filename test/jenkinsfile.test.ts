@@ -70,7 +70,7 @@ describe('Jenkinsfile', () => {
   test('passes a command only options its usage documents', () => {
     const usages = new Map<string, string>();
     for (const c of calls) {
-      const entry = c.script === undefined ? null : /^(?:NODE_EXTRA_CA_CERTS= )?node scripts\/run\.js (\S+)$/.exec(scripts[c.script] ?? '');
+      const entry = c.script === undefined ? null : /^(?:NODE_EXTRA_CA_CERTS= )?node (?:--\S+ )*scripts\/run\.js (\S+)$/.exec(scripts[c.script] ?? '');
       if (!entry) continue;
       if (!usages.has(entry[1]!)) {
         const help = spawnSync(process.execPath, ['scripts/run.js', entry[1]!, '--help'], { cwd: PROJECT_ROOT, encoding: 'utf8' });

@@ -70,7 +70,7 @@ describe.each(FILES)('jenkins/%s', (name) => {
     expect(fs.existsSync(path.join(PROJECT_ROOT, 'package-lock.json'))).toBe(true);
     for (const command of commands.filter((c) => c.startsWith('npm run '))) {
       const script = command.split(/\s+/)[2];
-      expect(scripts[script]).toMatch(new RegExp(`^(NODE_EXTRA_CA_CERTS= )?node scripts/run\\.js commands/${script}$`));
+      expect(scripts[script]).toMatch(new RegExp(`^(NODE_EXTRA_CA_CERTS= )?node (--\\S+ )*scripts/run\\.js commands/${script}$`));
       expect(fs.existsSync(path.join(PROJECT_ROOT, 'commands', `${script}.ts`))).toBe(true);
       const usage = help(`commands/${script}`);
       for (const option of command.match(/(?<=\s)--[a-z][a-z-]*/g) ?? []) {
