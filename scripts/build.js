@@ -93,25 +93,25 @@ function entryPoints() {
  * and builds paths by concatenation: path.join's normalization of ~100 long paths cost ~4 ms of
  * a ~200 ms run while its code was still cold.
  */
-function inputFingerprint() {
+function inputFingerprint(root = ROOT) {
   const out = {};
-  const file = (abs, rel, st) => {
+  const file = (rel, st) => {
     if (st !== undefined && INPUT_FILE.test(rel)) out[rel] = `${st.size}:${st.mtimeMs}`;
   };
   const visit = (abs, rel) => {
     const st = fs.statSync(abs, { throwIfNoEntry: false });
     if (st === undefined) return;
-    if (!st.isDirectory()) return file(abs, rel, st);
+    if (!st.isDirectory()) return file(rel, st);
     const entries = fs.readdirSync(abs, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const childAbs = `${abs}/${entry.name}`;
       const childRel = `${rel}/${entry.name}`;
       if (entry.isDirectory() || entry.isSymbolicLink()) visit(childAbs, childRel);
-      else if (INPUT_FILE.test(entry.name)) file(childAbs, childRel, fs.statSync(childAbs, { throwIfNoEntry: false }));
+      else if (INPUT_FILE.test(entry.name)) file(childRel, fs.statSync(childAbs, { throwIfNoEntry: false }));
     }
   };
-  for (const input of INPUTS) visit(`${ROOT}/${input}`, input);
+  for (const input of INPUTS) visit(`${root}/${input}`, input);
   return out;
 }
 
@@ -269,6 +269,6 @@ function moveInto(from, to) {
   }
 }
 
-module.exports = { build, MODULE_PREFIX, bareChildProcessImporters };
+module.exports = { build, MODULE_PREFIX, bareChildProcessImporters, inputFingerprint, INPUTS };
 
 if (require.main === module) build({ force: process.argv.includes('--force') });
