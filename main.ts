@@ -1,5 +1,5 @@
 // Entry point of `npm run synth`: environments/*.yaml → gitops/.
-import { parseArgs } from 'node:util';
+import { readCommandLine } from './lib/cli/command-line';
 import { ConfigError } from './lib/environment/config-error';
 import { SynthError } from './lib/synth/render';
 import { ValidationError } from './lib/validation/validation-error';
@@ -15,27 +15,20 @@ Synthesizes every environments/<env>.yaml into gitops/envs/<env>/<component>/.
   --dry-run             report what would change, write nothing`;
 
 function main(argv: string[]): number {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
+  const args = readCommandLine(
+    'synth',
+    USAGE,
+    argv,
+    {
       options: {
         environments: { type: 'string', default: 'environments' },
         out: { type: 'string', default: 'gitops' },
         'dry-run': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
       },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (e) {
-    console.error(`synth: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
+    },
+    ({ values }) => values,
+  );
+  if (typeof args === 'number') return args;
   const started = process.hrtime.bigint();
   try {
     const result = synthesize({ environmentsDir: args.environments, outDir: args.out, dryRun: args['dry-run'] });

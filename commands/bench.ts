@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { readCommandLine } from '../lib/cli/command-line';
 import { loadGitopsConfig } from '../lib/argocd/gitops-config';
 import { BenchResult, formatBenchTable, runBench } from '../lib/bench/bench';
 import { loadEnvironments } from '../lib/environment/load-environments';
@@ -41,10 +41,11 @@ function child(size: number, out: string): void {
 }
 
 function main(argv: string[]): number {
-  let values;
-  try {
-    values = parseArgs({
-      args: argv,
+  const input = readCommandLine(
+    'bench',
+    USAGE,
+    argv,
+    {
       options: {
         sizes: { type: 'string', default: '10,100,300,1000' },
         runs: { type: 'string', default: '5' },
@@ -52,27 +53,22 @@ function main(argv: string[]): number {
         json: { type: 'string' },
         child: { type: 'string' },
         out: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
       },
-      strict: true,
-    }).values;
-  } catch (e) {
-    console.error(`bench: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+    },
+    ({ values }) => {
+      const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
+      const runs = Number(values.runs);
+      if (values.child === undefined && (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(runs) || runs < 1)) {
+        throw new Error('--sizes must be positive integers and --runs a positive integer');
+      }
+      return { values, sizes, runs };
+    },
+  );
+  if (typeof input === 'number') return input;
+  const { values, sizes, runs } = input;
   if (values.child !== undefined) {
     child(Number(values.child), values.out!);
     return 0;
-  }
-  const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
-  const runs = Number(values.runs);
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(runs) || runs < 1) {
-    console.error(`bench: --sizes must be positive integers and --runs a positive integer\n${USAGE}`);
-    return 2;
   }
 
   const results: BenchResult[] = [];

@@ -1,7 +1,7 @@
 // Entry point of `npm run diff`: what a change to environments/ (or the code) does to each cluster.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { CommandArgs, oneOf, readCommandLine } from '../lib/cli/command-line';
 import { ConfigError } from '../lib/environment/config-error';
 import { buildDiffReport, reportJson } from '../lib/diff/diff-report';
 import { GitTreeError, readGitTree } from '../lib/diff/git-tree';
@@ -49,28 +49,20 @@ interface Options {
   readonly gitops: string;
 }
 
-function parse(argv: string[]): Options | 'help' {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      base: { type: 'string' },
-      format: { type: 'string', default: 'text' },
-      output: { type: 'string' },
-      'max-length': { type: 'string' },
-      color: { type: 'boolean' },
-      'no-color': { type: 'boolean' },
-      check: { type: 'boolean', default: false },
-      environments: { type: 'string', default: 'environments' },
-      gitops: { type: 'string', default: 'gitops' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) return 'help';
-  if (!(FORMATS as readonly string[]).includes(values.format!)) {
-    throw new Error(`--format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(values.format)}`);
-  }
+const OPTIONS = {
+  base: { type: 'string' },
+  format: { type: 'string', default: 'text' },
+  output: { type: 'string' },
+  'max-length': { type: 'string' },
+  color: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  check: { type: 'boolean', default: false },
+  environments: { type: 'string', default: 'environments' },
+  gitops: { type: 'string', default: 'gitops' },
+} as const;
+
+function readOptions({ values }: CommandArgs<typeof OPTIONS>): Options {
+  const format = oneOf('--format', values.format, FORMATS);
   if (values.color && values['no-color']) throw new Error('--color and --no-color contradict each other');
   if (values.check && (values.base !== undefined || values.output !== undefined || values.format !== 'text')) {
     throw new Error('--check compares gitops/ on disk with synth and prints which files differ; it takes no --base, --format or --output');
@@ -83,7 +75,7 @@ function parse(argv: string[]): Options | 'help' {
   }
   return {
     base: values.base ?? 'HEAD',
-    format: values.format as Format,
+    format,
     output: values.output,
     maxLength,
     color: values.color ? true : values['no-color'] ? false : undefined,
@@ -101,18 +93,8 @@ function useColor(options: Options): boolean {
 }
 
 function main(argv: string[]): number {
-  let options: Options;
-  try {
-    const parsed = parse(argv);
-    if (parsed === 'help') {
-      console.log(USAGE);
-      return 0;
-    }
-    options = parsed;
-  } catch (e) {
-    console.error(`diff: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const options = readCommandLine('diff', USAGE, argv, { options: OPTIONS }, readOptions);
+  if (typeof options === 'number') return options;
 
   const root = process.cwd();
   let synth: SynthesizeResult;

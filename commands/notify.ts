@@ -1,6 +1,6 @@
 // Entry point of `npm run notify`: posts how a pipeline run ended to a Discord webhook.
-import { parseArgs } from 'node:util';
-import { BUILD_STATUSES, BuildStatus, discordPayload } from '../lib/pipeline/deployment-notice';
+import { oneOf, readCommandLine, wholeNumber } from '../lib/cli/command-line';
+import { BUILD_STATUSES, discordPayload } from '../lib/pipeline/deployment-notice';
 import { parseWebhookUrl, sendWebhook } from '../lib/pipeline/discord-webhook';
 
 const WEBHOOK_VARIABLE = 'DISCORD_WEBHOOK_URL';
@@ -29,12 +29,11 @@ Exit status: 0 delivered, or not delivered without --strict (reported on stderr)
 with --strict; 2 usage error.`;
 
 async function main(argv: string[]): Promise<number> {
-  let values;
-  let status: BuildStatus;
-  let attempts: number;
-  try {
-    values = parseArgs({
-      args: argv,
+  const input = readCommandLine(
+    'notify',
+    USAGE,
+    argv,
+    {
       options: {
         status: { type: 'string' },
         component: { type: 'string' },
@@ -48,27 +47,12 @@ async function main(argv: string[]): Promise<number> {
         message: { type: 'string' },
         attempts: { type: 'string', default: '5' },
         strict: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
       },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    if (!values.status || !(BUILD_STATUSES as readonly string[]).includes(values.status)) {
-      throw new Error(`--status must be one of ${BUILD_STATUSES.join(', ')}, not ${JSON.stringify(values.status ?? '(missing)')}`);
-    }
-    status = values.status as BuildStatus;
-    attempts = Number(values.attempts);
-    if (!/^[0-9]+$/.test(values.attempts!) || attempts < 1 || attempts > 10) {
-      throw new Error(`--attempts must be a whole number from 1 to 10, not ${JSON.stringify(values.attempts)}`);
-    }
-  } catch (e) {
-    console.error(`notify: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
+    },
+    ({ values }) => ({ values, status: oneOf('--status', values.status, BUILD_STATUSES), attempts: wholeNumber('--attempts', values.attempts, 1, 10) }),
+  );
+  if (typeof input === 'number') return input;
+  const { values, status, attempts } = input;
 
   const payload = discordPayload({
     status,

@@ -1,7 +1,7 @@
 // Entry point of `npm run promote`: copies images from one environment to another and re-synthesizes.
-import { parseArgs } from 'node:util';
-import { describeFailure } from '../lib/pipeline/describe-failure';
-import { APPLICATION_COMPONENTS, IMAGE_COMPONENTS, ImageComponent, parseComponent } from '../lib/pipeline/image-edit';
+import { readCommandLine } from '../lib/cli/command-line';
+import { reportFailure } from '../lib/pipeline/describe-failure';
+import { APPLICATION_COMPONENTS, IMAGE_COMPONENTS, parseComponents } from '../lib/pipeline/image-edit';
 import { formatChange } from '../lib/pipeline/image-update';
 import { promote } from '../lib/pipeline/promote';
 
@@ -19,38 +19,24 @@ re-synthesizes gitops/. Only images move; all or nothing.
 Exit status: 0 done (also when nothing differed), 1 refused or failed, 2 usage error.`;
 
 function main(argv: string[]): number {
-  let from: string;
-  let to: string;
-  let components: ImageComponent[] | undefined;
-  let allowRepositoryChange: boolean;
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        from: { type: 'string' },
-        to: { type: 'string' },
-        'allow-repository-change': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    if (!values.from || !values.to) throw new Error('--from <env> and --to <env> are required');
-    from = values.from;
-    to = values.to;
-    components = positionals.length > 0 ? [...new Set(positionals.map(parseComponent))] : undefined;
-    allowRepositoryChange = values['allow-repository-change']!;
-  } catch (e) {
-    console.error(`promote: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const input = readCommandLine(
+    'promote',
+    USAGE,
+    argv,
+    {
+      options: { from: { type: 'string' }, to: { type: 'string' }, 'allow-repository-change': { type: 'boolean', default: false } },
+      positionals: true,
+    },
+    ({ values, positionals }) => {
+      if (!values.from || !values.to) throw new Error('--from <env> and --to <env> are required');
+      return { from: values.from, to: values.to, components: parseComponents(positionals), allowRepositoryChange: values['allow-repository-change']! };
+    },
+  );
+  if (typeof input === 'number') return input;
+  const { from, to } = input;
 
   try {
-    const { changes, synth } = promote({ from, to, components, allowRepositoryChange });
+    const { changes, synth } = promote(input);
     for (const change of changes) console.log(formatChange(change));
     const changed = changes.filter((c) => c.from !== c.to).length;
     console.log(
@@ -59,9 +45,7 @@ function main(argv: string[]): number {
     );
     return 0;
   } catch (e) {
-    console.error(describeFailure(e));
-    console.error('promote: nothing written; environments/ and gitops/ are unchanged');
-    return 1;
+    return reportFailure('promote', e, 'nothing written; environments/ and gitops/ are unchanged');
   }
 }
 

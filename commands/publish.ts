@@ -1,6 +1,6 @@
 // Entry point of `npm run publish`: commits environments/ and gitops/ and pushes them.
-import { parseArgs } from 'node:util';
-import { describeFailure } from '../lib/pipeline/describe-failure';
+import { readCommandLine, wholeNumber } from '../lib/cli/command-line';
+import { reportFailure } from '../lib/pipeline/describe-failure';
 import { publish } from '../lib/pipeline/publish';
 
 const USAGE = `usage: npm run publish [-- [--message-from <build-url>] [--remote <name>] [--branch <name>] [--attempts <n>] [--title <text>]]
@@ -18,38 +18,30 @@ else pushed first it fetches, rebases, regenerates gitops/ and tries again.
 Exit status: 0 pushed, or nothing to commit; 1 refused or failed (nothing pushed); 2 usage error.`;
 
 function main(argv: string[]): number {
-  let options;
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
+  const options = readCommandLine(
+    'publish',
+    USAGE,
+    argv,
+    {
       options: {
         'message-from': { type: 'string' },
         remote: { type: 'string', default: process.env.PUBLISH_REMOTE || 'origin' },
         branch: { type: 'string', default: process.env.PUBLISH_BRANCH || undefined },
         attempts: { type: 'string', default: '5' },
         title: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
       },
-      strict: true,
-      allowPositionals: true,
-    });
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    if (positionals.length > 0) throw new Error(`unexpected argument(s): ${positionals.join(' ')}`);
-    const attempts = Number(values.attempts);
-    if (!/^[0-9]+$/.test(values.attempts!) || attempts < 1 || attempts > 50) {
-      throw new Error(`--attempts must be a whole number from 1 to 50, not ${JSON.stringify(values.attempts)}`);
-    }
-    for (const name of ['message-from', 'title'] as const) {
-      if (values[name] !== undefined && /[\r\n]/.test(values[name]!)) throw new Error(`--${name} must be a single line`);
-    }
-    options = { buildUrl: values['message-from'], remote: values.remote, branch: values.branch, attempts, title: values.title };
-  } catch (e) {
-    console.error(`publish: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
+      positionals: true,
+    },
+    ({ values, positionals }) => {
+      if (positionals.length > 0) throw new Error(`unexpected argument(s): ${positionals.join(' ')}`);
+      const attempts = wholeNumber('--attempts', values.attempts, 1, 50);
+      for (const name of ['message-from', 'title'] as const) {
+        if (values[name] !== undefined && /[\r\n]/.test(values[name]!)) throw new Error(`--${name} must be a single line`);
+      }
+      return { buildUrl: values['message-from'], remote: values.remote, branch: values.branch, attempts, title: values.title };
+    },
+  );
+  if (typeof options === 'number') return options;
 
   try {
     const result = publish({ ...options, log: (line) => console.log(`publish: ${line}`) });
@@ -58,9 +50,7 @@ function main(argv: string[]): number {
     }
     return 0;
   } catch (e) {
-    console.error(describeFailure(e));
-    console.error('publish: nothing pushed');
-    return 1;
+    return reportFailure('publish', e, 'nothing pushed');
   }
 }
 

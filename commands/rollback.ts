@@ -1,7 +1,7 @@
 // Entry point of `npm run rollback`: restores an environment's images to a git revision's values.
-import { parseArgs } from 'node:util';
-import { describeFailure } from '../lib/pipeline/describe-failure';
-import { APPLICATION_COMPONENTS, IMAGE_COMPONENTS, ImageComponent, parseComponent } from '../lib/pipeline/image-edit';
+import { readCommandLine } from '../lib/cli/command-line';
+import { reportFailure } from '../lib/pipeline/describe-failure';
+import { APPLICATION_COMPONENTS, IMAGE_COMPONENTS, parseComponents } from '../lib/pipeline/image-edit';
 import { formatChange } from '../lib/pipeline/image-update';
 import { rollback } from '../lib/pipeline/rollback';
 
@@ -19,35 +19,21 @@ and Argo CD's auto-sync stays on.
 Exit status: 0 done (also when nothing differed), 1 refused or failed, 2 usage error.`;
 
 function main(argv: string[]): number {
-  let env: string;
-  let to: string;
-  let components: ImageComponent[] | undefined;
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        env: { type: 'string' },
-        to: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    if (!values.env || !values.to) throw new Error('--env <env> and --to <git-rev> are required');
-    env = values.env;
-    to = values.to;
-    components = positionals.length > 0 ? [...new Set(positionals.map(parseComponent))] : undefined;
-  } catch (e) {
-    console.error(`rollback: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const input = readCommandLine(
+    'rollback',
+    USAGE,
+    argv,
+    { options: { env: { type: 'string' }, to: { type: 'string' } }, positionals: true },
+    ({ values, positionals }) => {
+      if (!values.env || !values.to) throw new Error('--env <env> and --to <git-rev> are required');
+      return { environment: values.env, to: values.to, components: parseComponents(positionals) };
+    },
+  );
+  if (typeof input === 'number') return input;
+  const { environment: env, to } = input;
 
   try {
-    const { changes, synth, commit, leftAlone } = rollback({ environment: env, to, components });
+    const { changes, synth, commit, leftAlone } = rollback(input);
     for (const change of changes) console.log(formatChange(change));
     for (const change of leftAlone) {
       console.log(`${change.environment}/${change.component}: left at ${change.from} (was ${change.to} at ${to}); name ${change.component} to roll it back too`);
@@ -60,9 +46,7 @@ function main(argv: string[]): number {
     );
     return 0;
   } catch (e) {
-    console.error(describeFailure(e));
-    console.error('rollback: nothing written; environments/ and gitops/ are unchanged');
-    return 1;
+    return reportFailure('rollback', e, 'nothing written; environments/ and gitops/ are unchanged');
   }
 }
 

@@ -1,5 +1,5 @@
 // Entry point of `npm run s3-preflight`: checks (and with --apply sets up) an environment's bucket.
-import { parseArgs } from 'node:util';
+import { readCommandLine } from '../lib/cli/command-line';
 import { ConfigError } from '../lib/environment/config-error';
 import { loadEnvironments } from '../lib/environment/load-environments';
 import { runBucketPreflight } from '../lib/s3/bucket-preflight';
@@ -22,31 +22,17 @@ file's s3.endpoint) point it at an S3-compatible store. Exit status: 0 every che
 unsupported by the service, 1 a check failed, 2 the command could not run.`;
 
 async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      options: {
-        env: { type: 'string' },
-        apply: { type: 'boolean', default: false },
-        environments: { type: 'string', default: 'environments' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (e) {
-    console.error(`s3-preflight: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!args.env) {
-    console.error(`s3-preflight: --env is required\n${USAGE}`);
-    return 2;
-  }
+  const args = readCommandLine(
+    's3-preflight',
+    USAGE,
+    argv,
+    { options: { env: { type: 'string' }, apply: { type: 'boolean', default: false }, environments: { type: 'string', default: 'environments' } } },
+    ({ values }) => {
+      if (!values.env) throw new Error('--env is required');
+      return { ...values, env: values.env };
+    },
+  );
+  if (typeof args === 'number') return args;
 
   const secrets = configuredSecrets(process.env);
   let target: S3Target;

@@ -1,6 +1,6 @@
 // Entry point of `npm run set-image`: puts a new image into an environment file and re-synthesizes.
-import { parseArgs } from 'node:util';
-import { describeFailure } from '../lib/pipeline/describe-failure';
+import { readCommandLine } from '../lib/cli/command-line';
+import { reportFailure } from '../lib/pipeline/describe-failure';
 import { IMAGE_COMPONENTS, imageField, parseComponent } from '../lib/pipeline/image-edit';
 import { formatChange, updateImages } from '../lib/pipeline/image-update';
 
@@ -19,47 +19,31 @@ restored and nothing is written.
 Exit status: 0 done (also when the image was already set), 1 refused or failed, 2 usage error.`;
 
 function main(argv: string[]): number {
-  let component;
-  let image: string;
-  let env: string;
-  let allowRepositoryChange: boolean;
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        env: { type: 'string' },
-        'allow-repository-change': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    if (positionals.length !== 2) throw new Error(`expected <component> <image>, got ${positionals.length} argument(s)${positionals.length ? `: ${positionals.join(' ')}` : ''}`);
-    if (!values.env) throw new Error('--env <env> is required');
-    component = parseComponent(positionals[0]);
-    image = positionals[1];
-    env = values.env;
-    allowRepositoryChange = values['allow-repository-change']!;
-  } catch (e) {
-    console.error(`set-image: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const input = readCommandLine(
+    'set-image',
+    USAGE,
+    argv,
+    { options: { env: { type: 'string' }, 'allow-repository-change': { type: 'boolean', default: false } }, positionals: true },
+    ({ values, positionals }) => {
+      if (positionals.length !== 2) throw new Error(`expected <component> <image>, got ${positionals.length} argument(s)${positionals.length ? `: ${positionals.join(' ')}` : ''}`);
+      if (!values.env) throw new Error('--env <env> is required');
+      return {
+        update: { environment: values.env, component: parseComponent(positionals[0]), image: positionals[1]! },
+        allowRepositoryChange: values['allow-repository-change']!,
+      };
+    },
+  );
+  if (typeof input === 'number') return input;
 
   try {
-    const { changes, synth } = updateImages([{ environment: env, component, image }], { allowRepositoryChange });
+    const { changes, synth } = updateImages([input.update], { allowRepositoryChange: input.allowRepositoryChange });
     for (const change of changes) console.log(formatChange(change));
     for (const file of synth.write.written) console.log(`  wrote gitops/${file}`);
     for (const file of synth.write.removed) console.log(`  removed gitops/${file}`);
     console.log(`set-image: gitops/: ${synth.write.written.length} written, ${synth.write.removed.length} removed, ${synth.write.unchanged} unchanged`);
     return 0;
   } catch (e) {
-    console.error(describeFailure(e));
-    console.error('set-image: nothing written; environments/ and gitops/ are unchanged');
-    return 1;
+    return reportFailure('set-image', e, 'nothing written; environments/ and gitops/ are unchanged');
   }
 }
 

@@ -1,5 +1,5 @@
 // Entry point of `npm run validate`: checks a gitops tree on disk against every validation rule.
-import { parseArgs } from 'node:util';
+import { oneOf, readCommandLine } from '../lib/cli/command-line';
 import { scanEnvironmentFiles } from '../lib/validation/credential-scan';
 import { formatFinding, ValidationReport } from '../lib/validation/finding';
 import { readTree, TreeReadError } from '../lib/validation/read-tree';
@@ -17,38 +17,20 @@ anything shaped like a credential.
 Exit status: 0 no problems, 1 problems found, 2 usage error, unreadable tree or crash.`;
 
 const FORMATS = ['text', 'json'] as const;
-type Format = (typeof FORMATS)[number];
 
 function main(argv: string[]): number {
-  let dir: string;
-  let format: Format;
-  let environmentsDir: string;
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        format: { type: 'string', default: 'text' },
-        environments: { type: 'string', default: 'environments' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    if (positionals.length > 1) throw new Error(`expected at most one path, got ${positionals.length}: ${positionals.join(' ')}`);
-    if (!(FORMATS as readonly string[]).includes(values.format!)) {
-      throw new Error(`--format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(values.format)}`);
-    }
-    dir = positionals[0] ?? 'gitops';
-    environmentsDir = values.environments!;
-    format = values.format as Format;
-  } catch (e) {
-    console.error(`validate: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const input = readCommandLine(
+    'validate',
+    USAGE,
+    argv,
+    { options: { format: { type: 'string', default: 'text' }, environments: { type: 'string', default: 'environments' } }, positionals: true },
+    ({ values, positionals }) => {
+      if (positionals.length > 1) throw new Error(`expected at most one path, got ${positionals.length}: ${positionals.join(' ')}`);
+      return { dir: positionals[0] ?? 'gitops', format: oneOf('--format', values.format, FORMATS), environmentsDir: values.environments! };
+    },
+  );
+  if (typeof input === 'number') return input;
+  const { dir, format, environmentsDir } = input;
 
   const started = process.hrtime.bigint();
   let report: ValidationReport;

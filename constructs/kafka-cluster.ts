@@ -12,16 +12,9 @@ import {
   Probe,
   Quantity,
 } from '../imports/k8s';
+import { ContainerResourcesProps, containerResources, restrictedContainerSecurityContext } from './container-spec';
 import { NetworkPeer, peerPods } from './network-peer';
 import { RecommendedLabels } from './recommended-labels';
-
-/** CPU and memory of the broker container. */
-export interface KafkaResourceQuantities {
-  /** Kubernetes CPU quantity, e.g. `500m`. */
-  readonly cpu: string;
-  /** Kubernetes memory quantity, e.g. `2Gi`. */
-  readonly memory: string;
-}
 
 export interface KafkaClusterProps {
   /**
@@ -55,7 +48,7 @@ export interface KafkaClusterProps {
     readonly storageClass?: string;
   };
   /** Requests and limits of the broker container. */
-  readonly resources: { readonly requests: KafkaResourceQuantities; readonly limits: KafkaResourceQuantities };
+  readonly resources: ContainerResourcesProps;
   /**
    * Port of the client listener (producers, consumers, admin tools and replication between brokers).
    * @default 9092
@@ -332,27 +325,12 @@ export class KafkaCluster extends Construct {
                   // kafka-run-class.sh creates this directory; the image's default is on the read-only root.
                   { name: 'LOG_DIR', value: '/tmp/kafka-logs' },
                 ],
-                resources: {
-                  requests: {
-                    cpu: Quantity.fromString(props.resources.requests.cpu),
-                    memory: Quantity.fromString(props.resources.requests.memory),
-                  },
-                  limits: {
-                    cpu: Quantity.fromString(props.resources.limits.cpu),
-                    memory: Quantity.fromString(props.resources.limits.memory),
-                  },
-                },
+                resources: containerResources(props.resources),
                 // Recovering the logs after an unclean stop can take minutes: allow up to 10.
                 startupProbe: tcpProbe('client', 10, 60),
                 readinessProbe: tcpProbe('client', 10, 3),
                 livenessProbe: tcpProbe('client', 10, 6),
-                securityContext: {
-                  runAsNonRoot: true,
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ['ALL'] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: restrictedContainerSecurityContext(),
                 volumeMounts: [
                   { name: 'data', mountPath: DATA_DIR },
                   { name: 'cluster-config', mountPath: TEMPLATE_DIR, readOnly: true },

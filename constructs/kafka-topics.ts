@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { KubeJob, Quantity } from '../imports/k8s';
+import { ContainerResourcesProps, containerResources, restrictedContainerSecurityContext } from './container-spec';
 import { KAFKA_IMAGE_UID, KafkaCluster } from './kafka-cluster';
 import { RecommendedLabels } from './recommended-labels';
 
@@ -40,10 +41,7 @@ export interface KafkaTopicsProps {
    * Requests and limits of the admin tools' container.
    * @default requests 100m / 384Mi, limits 1 / 512Mi
    */
-  readonly resources?: {
-    readonly requests: { readonly cpu: string; readonly memory: string };
-    readonly limits: { readonly cpu: string; readonly memory: string };
-  };
+  readonly resources?: ContainerResourcesProps;
   /**
    * Retries of a failed run, with exponential back-off: brokers that are ready may still be
    * registering with the controller when the Job first runs.
@@ -118,17 +116,8 @@ export class KafkaTopics extends Construct {
                   // kafka-run-class.sh creates this directory; the image's default is on the read-only root.
                   { name: 'LOG_DIR', value: '/tmp/kafka-logs' },
                 ],
-                resources: {
-                  requests: { cpu: Quantity.fromString(resources.requests.cpu), memory: Quantity.fromString(resources.requests.memory) },
-                  limits: { cpu: Quantity.fromString(resources.limits.cpu), memory: Quantity.fromString(resources.limits.memory) },
-                },
-                securityContext: {
-                  runAsNonRoot: true,
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ['ALL'] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                resources: containerResources(resources),
+                securityContext: restrictedContainerSecurityContext(),
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
             ],

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { KubeLimitRange, KubeNamespace, Quantity } from '../imports/k8s';
+import { KubeLimitRange, KubeNamespace } from '../imports/k8s';
+import { ContainerResourcesProps, quantities } from './container-spec';
 
 export interface RestrictedNamespaceProps {
   /** Namespace name (a DNS-1123 label). */
@@ -16,10 +17,7 @@ export interface RestrictedNamespaceProps {
    * Requests and limits given to a container that declares none, so nothing runs unbounded.
    * @default requests 50m / 64Mi, limits 500m / 256Mi
    */
-  readonly containerDefaults?: {
-    readonly requests: { readonly cpu: string; readonly memory: string };
-    readonly limits: { readonly cpu: string; readonly memory: string };
-  };
+  readonly containerDefaults?: ContainerResourcesProps;
 }
 
 /**
@@ -60,14 +58,8 @@ export class RestrictedNamespace extends Construct {
         limits: [
           {
             type: 'Container',
-            defaultRequest: {
-              cpu: Quantity.fromString(defaults.requests.cpu),
-              memory: Quantity.fromString(defaults.requests.memory),
-            },
-            default: {
-              cpu: Quantity.fromString(defaults.limits.cpu),
-              memory: Quantity.fromString(defaults.limits.memory),
-            },
+            defaultRequest: quantities(defaults.requests),
+            default: quantities(defaults.limits),
           },
         ],
       },

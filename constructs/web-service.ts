@@ -11,11 +11,12 @@ import {
   KubePodDisruptionBudget,
   KubeService,
   KubeServiceAccount,
+  NetworkPolicyPeer,
   Probe,
-  Quantity,
   Volume,
   VolumeMount,
 } from '../imports/k8s';
+import { ContainerResourcesProps, containerResources, restrictedContainerSecurityContext } from './container-spec';
 import { RecommendedLabels } from './recommended-labels';
 
 /** An HTTP GET probe against the workload's own container. */
@@ -35,14 +36,6 @@ export interface HttpProbeOptions {
   readonly timeoutSeconds?: number;
   /** @default 0 */
   readonly initialDelaySeconds?: number;
-}
-
-/** CPU and memory of one container. */
-export interface ResourceQuantitiesProps {
-  /** Kubernetes CPU quantity, e.g. `250m`. */
-  readonly cpu: string;
-  /** Kubernetes memory quantity, e.g. `512Mi`. */
-  readonly memory: string;
 }
 
 /** A ConfigMap mounted into the container as files. */
@@ -116,7 +109,7 @@ export interface WebServiceProps {
    */
   readonly startupProbe?: HttpProbeOptions;
   /** Requests and limits of the container. */
-  readonly resources: { readonly requests: ResourceQuantitiesProps; readonly limits: ResourceQuantitiesProps };
+  readonly resources: ContainerResourcesProps;
   /**
    * Replica range of the HorizontalPodAutoscaler. The Deployment leaves `spec.replicas` unset so
    * the autoscaler alone owns it and a GitOps sync never resets it.
@@ -342,29 +335,14 @@ export class WebService extends Construct {
                 ...(props.envFrom?.length
                   ? { envFrom: props.envFrom.map((cm) => ({ configMapRef: { name: cm.name } })) }
                   : {}),
-                resources: {
-                  requests: {
-                    cpu: Quantity.fromString(props.resources.requests.cpu),
-                    memory: Quantity.fromString(props.resources.requests.memory),
-                  },
-                  limits: {
-                    cpu: Quantity.fromString(props.resources.limits.cpu),
-                    memory: Quantity.fromString(props.resources.limits.memory),
-                  },
-                },
+                resources: containerResources(props.resources),
                 startupProbe: httpProbe(startup, 5, 12),
                 readinessProbe: httpProbe(props.readinessProbe, 5, 3),
                 livenessProbe: httpProbe(props.livenessProbe, 10, 3),
                 lifecycle: {
                   preStop: { exec: { command: props.preStopCommand ?? ['sleep', String(preStopDelay)] } },
                 },
-                securityContext: {
-                  runAsNonRoot: true,
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ['ALL'] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: restrictedContainerSecurityContext(),
                 volumeMounts,
               },
             ],
@@ -461,24 +439,12 @@ export class WebService extends Construct {
    * service's HTTP port.
    */
   public allowFromNamespace(id: string, from: { namespace: string; podLabels?: Record<string, string> }): void {
-    new KubeNetworkPolicy(this, `AllowFrom-${id}`, {
-      metadata: { name: `${this.name}-from-${id}`, namespace: this.namespace, labels: { ...this.labels.all } },
-      spec: {
-        podSelector: { matchLabels: { ...this.labels.selector } },
-        policyTypes: ['Ingress'],
-        ingress: [
-          {
-            from: [
-              {
-                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': from.namespace } },
-                ...(from.podLabels ? { podSelector: { matchLabels: from.podLabels } } : {}),
-              },
-            ],
-            ports: [{ protocol: 'TCP', port: IntOrString.fromNumber(this.containerPort) }],
-          },
-        ],
+    this.allowIngress(id, [
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': from.namespace } },
+        ...(from.podLabels ? { podSelector: { matchLabels: from.podLabels } } : {}),
       },
-    });
+    ]);
   }
 
   /**
@@ -494,17 +460,17 @@ export class WebService extends Construct {
         throw new Error(`WebService "${this.name}": allowFromAddresses("${id}") CIDR is ${JSON.stringify(cidr)}; allowed: an IPv4 or IPv6 address range such as "10.0.0.0/8" or "::/0"`);
       }
     }
+    this.allowIngress(id, cidrs.map((cidr) => ({ ipBlock: { cidr } })));
+  }
+
+  /** A NetworkPolicy `<name>-from-<id>` letting the given peers reach this service's HTTP port. */
+  private allowIngress(id: string, from: NetworkPolicyPeer[]): void {
     new KubeNetworkPolicy(this, `AllowFrom-${id}`, {
       metadata: { name: `${this.name}-from-${id}`, namespace: this.namespace, labels: { ...this.labels.all } },
       spec: {
         podSelector: { matchLabels: { ...this.labels.selector } },
         policyTypes: ['Ingress'],
-        ingress: [
-          {
-            from: cidrs.map((cidr) => ({ ipBlock: { cidr } })),
-            ports: [{ protocol: 'TCP', port: IntOrString.fromNumber(this.containerPort) }],
-          },
-        ],
+        ingress: [{ from, ports: [{ protocol: 'TCP', port: IntOrString.fromNumber(this.containerPort) }] }],
       },
     });
   }

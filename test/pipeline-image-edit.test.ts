@@ -1,5 +1,5 @@
 import { PipelineError } from '../lib/pipeline/pipeline-error';
-import { readImage, replaceImage } from '../lib/pipeline/image-edit';
+import { parseComponents, readImage, replaceImage } from '../lib/pipeline/image-edit';
 
 const FILE = 'environments/staging.yaml';
 
@@ -80,5 +80,17 @@ describe('replaceImage', () => {
 
   test('refuses a file that is not valid YAML', () => {
     expect(() => replaceImage('components: [\n', FILE, 'backend', 'reg.example.com/b:2')).toThrow(/^environments\/staging\.yaml: not valid YAML/);
+  });
+});
+
+describe('parseComponents', () => {
+  test('each named component once, in the order first named; none named is undefined', () => {
+    expect(parseComponents(['frontend', 'backend', 'frontend'])).toEqual(['frontend', 'backend']);
+    expect(parseComponents([])).toBeUndefined();
+  });
+
+  test('an unknown name is refused with the allowed ones', () => {
+    expect(() => parseComponents(['backend', 'db'])).toThrow(PipelineError);
+    expect(() => parseComponents(['db'])).toThrow(/unknown component "db"; allowed: .*backend.*frontend/);
   });
 });

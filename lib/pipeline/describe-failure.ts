@@ -14,3 +14,10 @@ export function describeFailure(e: unknown): string {
   }
   return (e as Error)?.stack ?? String(e);
 }
+
+/** Prints a pipeline command's failure and what it left as it was (`<command>: <untouched>`); exit status 1. */
+export function reportFailure(command: string, e: unknown, untouched: string): 1 {
+  console.error(describeFailure(e));
+  console.error(`${command}: ${untouched}`);
+  return 1;
+}

@@ -32,6 +32,11 @@ export function parseComponent(name: string): ImageComponent {
   throw new PipelineError(`unknown component ${JSON.stringify(name)}; allowed: ${IMAGE_COMPONENTS.join(', ')}`);
 }
 
+/** The components named on a command line, each once, in order; `undefined` when none is named. */
+export function parseComponents(names: readonly string[]): ImageComponent[] | undefined {
+  return names.length > 0 ? [...new Set(names.map(parseComponent))] : undefined;
+}
+
 /** The dotted field name of a component's image, e.g. `components.backend.image`. */
 export function imageField(component: ImageComponent): string {
   return IMAGE_FIELDS[component].join('.');
