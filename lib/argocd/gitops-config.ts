@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ErrorObject, JSONSchemaType, ValidateFunction } from 'ajv';
 import { precompiledValidators } from '../validation/precompiled';
-import { isNode, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, ConfigProblem } from '../environment/config-error';
+import { SYMLINKS_REFUSED, readRegularFile } from '../environment/regular-file';
+import { SourceMap, fieldName, isNodeWithRange } from '../environment/source-map';
 
 /**
  * The ajv compiler, loaded only when no validator was compiled ahead of time (see
@@ -15,6 +16,11 @@ function loadAjv(): typeof import('ajv').default {
 
 /** Name of the file, at the project root, that says where Argo CD reads the tree from. */
 export const GITOPS_CONFIG_FILE = 'gitops.config.yaml';
+
+/** Largest config read, in bytes: the file is a few hundred bytes, and a larger one is a mistake. */
+export const GITOPS_CONFIG_LIMIT = 64 * 1024;
+
+const FIELDS = 'repository.url, repository.targetRevision, argocd.namespace, argocd.url and argocd.project';
 
 /**
  * Where Argo CD reads this repository's `gitops/` tree from, and the Argo CD it runs in: the one
@@ -118,37 +124,47 @@ export function defaultGitopsConfigPath(): string {
 /**
  * Reads and validates the gitops config. Throws a `ConfigError` listing every problem, each with
  * file, line, column, field, the value found and what is allowed.
+ *
+ * The file must be a regular file: a symbolic link is refused, never followed (its target can
+ * change, or point outside the repository, without any change reviewers see), and a directory,
+ * FIFO or device is refused without being opened.
  */
 export function loadGitopsConfig(file: string = defaultGitopsConfigPath(), options: { root?: string } = {}): GitopsConfig {
   const absolute = path.resolve(file);
   const shown = path.relative(path.resolve(options.root ?? projectRoot()), absolute).split(path.sep).join('/');
-  let text: string;
+  const refuse = (field: string, value: unknown, allowed: string) => new ConfigError([{ file: shown, line: 1, column: 1, field, value, allowed }]);
+  const read = readRegularFile(absolute, GITOPS_CONFIG_LIMIT);
+  if (!('text' in read)) {
+    switch (read.refused) {
+      case 'kind':
+        throw refuse(
+          '(file type)',
+          read.linkTarget === undefined ? read.kind : `${read.kind} to ${read.linkTarget}`,
+          read.kind === 'a symbolic link'
+            ? `a regular ${GITOPS_CONFIG_FILE}; ${SYMLINKS_REFUSED}; replace the link with the file it points to`
+            : `a regular ${GITOPS_CONFIG_FILE} with ${FIELDS} (${read.kind} is never opened)`,
+        );
+      case 'size':
+        throw refuse('(file size)', read.size, `at most ${read.limit} bytes: ${GITOPS_CONFIG_FILE} is a few hundred bytes, and a larger one is refused unread`);
+      case 'unreadable':
+        throw refuse('(file)', undefined, `a readable ${GITOPS_CONFIG_FILE} with ${FIELDS} (${read.cause})`);
+    }
+  }
+  const source = SourceMap.parse(shown, read.text);
+  const doc = source.doc;
+  const duplicates = source.duplicateKeyProblems();
+  if (doc.errors.length > 0 || duplicates.length > 0) {
+    throw new ConfigError([...source.syntaxProblems(), ...duplicates].sort((a, b) => a.line - b.line || a.column - b.column));
+  }
+  const aliases = source.aliasProblem();
+  if (aliases) throw new ConfigError([aliases]);
+  let data: unknown;
   try {
-    text = fs.readFileSync(absolute, 'utf8');
+    data = doc.toJS();
   } catch (e) {
-    throw new ConfigError([
-      {
-        file: shown,
-        line: 1,
-        column: 1,
-        field: '(file)',
-        value: undefined,
-        allowed: `a readable ${GITOPS_CONFIG_FILE} with repository.url, repository.targetRevision, argocd.namespace, argocd.url and argocd.project (${(e as Error).message})`,
-      },
-    ]);
+    // e.g. alias expansion beyond the YAML library's limit.
+    throw refuse('(yaml)', undefined, `a plain YAML document (${(e as Error).message})`);
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const at = (offset: number) => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((e) => ({ file: shown, ...at(e.pos[0]), field: '(yaml)', value: undefined, allowed: `valid YAML (${e.message})` })),
-    );
-  }
-  const data: unknown = doc.toJS();
   const validate =
     (precompiledValidators('config-validators.js')?.gitopsConfig as ValidateFunction<GitopsConfigFile> | undefined) ??
     new (loadAjv())(GITOPS_CONFIG_AJV_OPTIONS).compile(gitopsConfigSchema);
@@ -158,15 +174,13 @@ export function loadGitopsConfig(file: string = defaultGitopsConfigPath(), optio
     const segments = error.instancePath === '' ? [] : error.instancePath.slice(1).split('/');
     const extra = extraSegment(error);
     const fieldSegments = extra === undefined ? segments : [...segments, extra];
-    const node = doc.getIn(error.keyword === 'additionalProperties' ? fieldSegments : segments, true);
-    const offset = isNode(node) && node.range ? node.range[0] : 0;
-    return {
-      file: shown,
-      ...at(offset),
-      field: fieldSegments.join('.') || '(document)',
-      value: error.keyword === 'required' ? undefined : error.keyword === 'additionalProperties' ? (error.data as any)?.[extra!] : error.data,
-      allowed: allowedText(error),
-    };
+    const { node } = source.nodeAt(error.keyword === 'additionalProperties' ? fieldSegments : segments);
+    return source.problem(
+      isNodeWithRange(node) ? node.range[0] : 0,
+      fieldSegments.length === 0 ? '(document)' : fieldName(fieldSegments),
+      error.keyword === 'required' ? undefined : error.keyword === 'additionalProperties' ? (error.data as any)?.[extra!] : error.data,
+      allowedText(error),
+    );
   });
   throw new ConfigError(problems);
 }

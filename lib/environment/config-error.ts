@@ -16,24 +16,53 @@ export interface ConfigProblem {
 }
 
 const MAX_VALUE_LENGTH = 120;
+const MAX_FIELD_LENGTH = 200;
+
+/**
+ * Problems of one file the message shows; the rest are counted on one line. A file of garbage
+ * can hold tens of thousands, and the first fifty say what is wrong as well as all of them.
+ */
+export const MAX_PRINTED_PROBLEMS_PER_FILE = 50;
 
 /**
  * Every problem found in the environment files, all at once: fixing them one synth at a time is
- * the slow way to learn that a file has five mistakes.
+ * the slow way to learn that a file has five mistakes. `problems` holds them all; the message
+ * shows at most `MAX_PRINTED_PROBLEMS_PER_FILE` of each file, then `<file>: … and N more problems`.
  */
 export class ConfigError extends Error {
   readonly problems: ConfigProblem[];
 
   constructor(problems: ConfigProblem[]) {
-    super(problems.map(formatProblem).join('\n'));
+    super(formatProblems(problems));
     this.name = 'ConfigError';
     this.problems = problems;
   }
 }
 
+/**
+ * The problems one per line, grouped by file in the order files first appear, at most
+ * `MAX_PRINTED_PROBLEMS_PER_FILE` of each. Only the printed ones are formatted, so the cost is
+ * bounded by what is shown, not by how many problems there are.
+ */
+export function formatProblems(problems: readonly ConfigProblem[]): string {
+  const files = new Map<string, { lines: string[]; more: number }>();
+  for (const problem of problems) {
+    let group = files.get(problem.file);
+    if (!group) files.set(problem.file, (group = { lines: [], more: 0 }));
+    if (group.lines.length < MAX_PRINTED_PROBLEMS_PER_FILE) group.lines.push(formatProblem(problem));
+    else group.more++;
+  }
+  const lines: string[] = [];
+  for (const [file, group] of files) {
+    for (const line of group.lines) lines.push(line);
+    if (group.more > 0) lines.push(`${file}: … and ${group.more} more problem${group.more === 1 ? '' : 's'}`);
+  }
+  return lines.join('\n');
+}
+
 /** `<file>:<line>:<column>: <field>: <value as JSON> — <allowed>`, the shape editors and CI logs link. */
 export function formatProblem(problem: ConfigProblem): string {
-  return `${problem.file}:${problem.line}:${problem.column}: ${problem.field}: ${formatValue(problem.value)} — ${problem.allowed}`;
+  return `${problem.file}:${problem.line}:${problem.column}: ${shorten(problem.field, MAX_FIELD_LENGTH)}: ${formatValue(problem.value)} — ${problem.allowed}`;
 }
 
 function formatValue(value: unknown): string {
@@ -42,6 +71,43 @@ function formatValue(value: unknown): string {
   }
   // A value shaped like a credential is never echoed back whole, whatever the problem with it.
   if (credentialShape(value)) return JSON.stringify(`${String(value).slice(0, 4)}… (redacted)`);
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > MAX_VALUE_LENGTH ? `${json.slice(0, MAX_VALUE_LENGTH - 1)}…` : json;
+  return shorten(jsonPrefix(value, MAX_VALUE_LENGTH), MAX_VALUE_LENGTH);
+}
+
+function shorten(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
+/**
+ * `JSON.stringify(value)`, or its first `length` characters and a few more: a value can be a
+ * whole document of megabytes, and only its start is shown.
+ */
+function jsonPrefix(value: unknown, length: number): string {
+  let out = '';
+  const write = (v: unknown): void => {
+    if (out.length > length) return;
+    if (typeof v === 'string') out += JSON.stringify(v.length > length ? v.slice(0, length + 1) : v);
+    else if (Array.isArray(v)) {
+      out += '[';
+      for (let i = 0; i < v.length && out.length <= length; i++) {
+        if (i > 0) out += ',';
+        write(v[i] === undefined ? null : v[i]);
+      }
+      out += ']';
+    } else if (typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON !== 'function') {
+      out += '{';
+      let first = true;
+      for (const key in v) {
+        if (out.length > length) break;
+        const item = (v as Record<string, unknown>)[key];
+        if (!Object.prototype.hasOwnProperty.call(v, key) || item === undefined || typeof item === 'function') continue;
+        out += `${first ? '' : ','}${JSON.stringify(key.length > length ? key.slice(0, length + 1) : key)}:`;
+        first = false;
+        write(item);
+      }
+      out += '}';
+    } else out += JSON.stringify(v) ?? String(v);
+  };
+  write(value);
+  return out;
 }

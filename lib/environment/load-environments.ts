@@ -1,17 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { Document, LineCounter, Node, Pair, isAlias, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
+import { isScalar } from 'yaml';
 import { ConfigError, ConfigProblem } from './config-error';
 import { Environment } from './environment';
-import {
-  DNS_1123_LABEL_DESCRIPTION,
-  ENVIRONMENT_NAME_PATTERN,
-  EnvironmentFile,
-  environmentSchema,
-} from './environment-schema';
+import { FILE_NAME_FIELD, environmentEntries, fileTypeRefusal, isEnvironmentName } from './environment-entries';
+import { DNS_1123_LABEL_DESCRIPTION, EnvironmentFile, environmentSchema } from './environment-schema';
 import { imageReferenceProblem, parseImageReference } from './image-reference';
 import { parseCpu, parseMemory } from './quantity';
+import { readRegularFile } from './regular-file';
+import { SourceMap, fieldName } from './source-map';
 import { credentialShape } from '../validation/credentials';
 import { precompiledValidators } from '../validation/precompiled';
 
@@ -36,10 +34,18 @@ export interface LoadEnvironmentsOptions extends LoadEnvironmentOptions {
   readonly only?: string[];
 }
 
-const EXTENSION = '.yaml';
-const ROOT_FIELD = '(document)';
-const FILE_NAME_FIELD = '(file name)';
+/**
+ * Largest environment file read, in bytes. An environment file is a few kilobytes; anything near
+ * this is a mistake (a pasted log, a binary), refused before it is parsed: the YAML library reads
+ * dense input at a few hundred kilobytes a second on small machines, so a larger file would cost
+ * seconds before any check could run.
+ */
+export const ENVIRONMENT_FILE_LIMIT = 256 * 1024;
+/** Looked up once: a global read costs more inside a VM context (as under jest), per value here. */
+const { isArray } = Array;
 const FOLDER_FIELD = '(folder)';
+const FILE_FIELD = '(file)';
+const FILE_SIZE_FIELD = '(file size)';
 const YAML_FIELD = '(yaml)';
 const COMPONENTS = Object.keys(environmentSchema.properties.components.properties) as (keyof EnvironmentFile['components'])[];
 const QUANTITY_PATHS = [...COMPONENTS.map((component) => ['components', component]), ['kafka']].flatMap((base) =>
@@ -61,8 +67,15 @@ export function loadEnvironment(filePath: string, options: LoadEnvironmentOption
 }
 
 /**
- * Reads and validates every `*.yaml` file of `dir`, sorted by name. Throws one `ConfigError`
+ * Reads and validates every environment file of `dir`, sorted by name. Throws one `ConfigError`
  * listing the problems of all files together.
+ *
+ * Every entry named like an environment file (see `isEnvironmentCandidate`) is loaded or refused
+ * by name, never skipped: a skipped file would remove its environment from gitops/, and Argo CD
+ * would prune it. Only regular files named `<name>.yaml` (lowercase, not hidden) load. Symbolic
+ * links are refused, never followed: a link's target can change, or point outside the
+ * repository, without any change to the file reviewers see. Directories, FIFOs, sockets and
+ * devices so named are refused without being opened.
  */
 export function loadEnvironments(dir: string, options: LoadEnvironmentsOptions = {}): Environment[] {
   const root = path.resolve(options.root ?? process.cwd());
@@ -72,16 +85,7 @@ export function loadEnvironments(dir: string, options: LoadEnvironmentsOptions =
   if (!fs.statSync(absoluteDir, { throwIfNoEntry: false })?.isDirectory()) {
     throw folderProblem('a folder of environment files <name>.yaml');
   }
-  const candidates = fs
-    .readdirSync(absoluteDir, { withFileTypes: true })
-    .filter((entry) => entry.isFile() && (entry.name.endsWith(EXTENSION) || entry.name.endsWith('.yml')))
-    .map((entry) => ({
-      fileName: entry.name,
-      name: entry.name.slice(0, entry.name.lastIndexOf('.')),
-      file: path.join(absoluteDir, entry.name),
-    }))
-    // Code-unit order, not the locale's: the output must not depend on who runs the synth.
-    .sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
+  const candidates = environmentEntries(absoluteDir);
 
   if (candidates.length === 0) {
     // An empty tree would remove every object of every environment, and Argo CD prunes them.
@@ -109,25 +113,19 @@ export function loadEnvironments(dir: string, options: LoadEnvironmentsOptions =
   const problems: ConfigProblem[] = [];
   const loaded: Required<ReadResult>[] = [];
   for (const candidate of selected) {
-    if (!candidate.fileName.endsWith(EXTENSION)) {
-      // Silently skipping prod.yml would deploy everything but prod without a word.
-      problems.push({
-        file: relativePath(root, candidate.file),
-        line: 1,
-        column: 1,
-        field: FILE_NAME_FIELD,
-        value: candidate.fileName,
-        allowed: `an environment file named <name>${EXTENSION}; rename it to ${candidate.name}${EXTENSION}`,
-      });
+    if (candidate.refusals.length > 0) {
+      const file = relativePath(root, candidate.file);
+      for (const refusal of candidate.refusals) problems.push({ file, line: 1, column: 1, ...refusal });
       continue;
     }
     const result = readEnvironment(candidate.file, root);
-    problems.push(...result.problems);
-    if (result.environment) {
-      loaded.push({ ...result, environment: result.environment });
+    append(problems, result.problems);
+    if (result.environment && result.source) {
+      loaded.push({ environment: result.environment, problems: result.problems, source: result.source });
     }
   }
-  problems.push(...sharedNamespaceProblems(loaded), ...sharedHostProblems(loaded));
+  append(problems, sharedNamespaceProblems(loaded));
+  append(problems, sharedHostProblems(loaded));
 
   if (problems.length > 0) {
     throw new ConfigError(sortProblems(problems));
@@ -139,30 +137,51 @@ interface ReadResult {
   /** Set only when the file has no problem at all. */
   readonly environment?: Environment;
   readonly problems: ConfigProblem[];
-  readonly source: SourceMap;
+  readonly source?: SourceMap;
 }
 
 function readEnvironment(absoluteFile: string, root: string): ReadResult {
   const file = relativePath(root, absoluteFile);
   const name = path.basename(absoluteFile, path.extname(absoluteFile));
-  const text = fs.readFileSync(absoluteFile, 'utf8');
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const source = new SourceMap(file, doc, lineCounter);
   const problems: ConfigProblem[] = [];
+  const fileProblem = (field: string, value: unknown, allowed: string) => problems.push({ file, line: 1, column: 1, field, value, allowed });
 
-  if (!new RegExp(ENVIRONMENT_NAME_PATTERN).test(name) || name.length > 63) {
-    problems.push(
-      source.problem(0, FILE_NAME_FIELD, name, `${DNS_1123_LABEL_DESCRIPTION}, since the file's base name is the environment's name`),
-    );
+  if (!isEnvironmentName(name)) {
+    fileProblem(FILE_NAME_FIELD, name, `${DNS_1123_LABEL_DESCRIPTION}, since the file's base name is the environment's name`);
   }
 
-  if (doc.errors.length > 0) {
-    // A document with syntax errors is only a guess of what was meant; validating the guess
-    // would bury the real problem under consequential ones.
-    for (const error of doc.errors) {
-      problems.push(syntaxProblem(error.code, error.message, error.pos[0], text, source));
+  const read = readRegularFile(absoluteFile, ENVIRONMENT_FILE_LIMIT);
+  if (!('text' in read)) {
+    if (read.refused === 'kind') {
+      const refusal = fileTypeRefusal(read.kind, read.linkTarget);
+      fileProblem(refusal.field, refusal.value, refusal.allowed);
+    } else if (read.refused === 'size') {
+      fileProblem(
+        FILE_SIZE_FIELD,
+        read.size,
+        `at most ${read.limit} bytes (${formatBytes(read.limit)}): an environment file is a few kilobytes, ` +
+          `and this one (${formatBytes(read.size)}) is refused unread`,
+      );
+    } else {
+      fileProblem(FILE_FIELD, read.code, `an environment file synth can read (${read.cause})`);
     }
+    return { problems };
+  }
+  const source = SourceMap.parse(file, read.text);
+  const doc = source.doc;
+
+  const duplicates = source.duplicateKeyProblems();
+  if (doc.errors.length > 0 || duplicates.length > 0) {
+    // A document with syntax errors is only a guess of what was meant, and one with a key set
+    // twice is two guesses; validating a guess would bury the real problem under consequential
+    // ones.
+    append(problems, source.syntaxProblems());
+    append(problems, duplicates);
+    return { problems, source };
+  }
+  const aliases = source.aliasProblem();
+  if (aliases) {
+    problems.push(aliases);
     return { problems, source };
   }
 
@@ -178,9 +197,10 @@ function readEnvironment(absoluteFile: string, root: string): ReadResult {
 
   const validate = validator();
   const schemaProblems = validate(data) ? [] : dedupe((validate.errors ?? []).map((error) => schemaProblem(error, source, name)));
-  problems.push(...schemaProblems);
+  append(problems, schemaProblems);
   const flagged = new Set(schemaProblems.map((p) => p.field));
-  problems.push(...semanticProblems(data, source, flagged), ...credentialProblems(data, source));
+  append(problems, semanticProblems(data, source, flagged));
+  append(problems, credentialProblems(data, source));
 
   if (problems.length > 0) {
     return { problems, source };
@@ -243,14 +263,14 @@ function schemaProblem(error: ErrorObject, source: SourceMap, environmentName: s
     }
     case 'additionalProperties': {
       const key = String((error.params as { additionalProperty: string }).additionalProperty);
-      const keys = Object.keys(schema.properties ?? {}).sort();
+      const { keys, list } = sortedKeys(schema);
       const fieldSegments = [...segments, key];
       let allowed: string;
       if (segments.length === 0 && key === 'name') {
         allowed = `not allowed: the environment's name is the file's base name ("${environmentName}"); remove this field`;
       } else {
         const suggestion = closest(key, keys);
-        allowed = `unknown field; allowed: ${keys.join(', ')}` + (suggestion ? ` (did you mean "${suggestion}"?)` : '');
+        allowed = `unknown field; allowed: ${list}` + (suggestion ? ` (did you mean "${suggestion}"?)` : '');
       }
       return source.problem(source.keyOffset(fieldSegments), fieldName(fieldSegments), valueAt(error.data, [key]), allowed);
     }
@@ -262,6 +282,18 @@ function schemaProblem(error: ErrorObject, source: SourceMap, environmentName: s
         describeAllowed(schema),
       );
   }
+}
+
+const keysBySchema = new WeakMap<SchemaNode, { keys: string[]; list: string }>();
+
+/** A mapping schema's keys, sorted and listed once: a file may have thousands of unknown keys. */
+function sortedKeys(schema: SchemaNode): { keys: string[]; list: string } {
+  let known = keysBySchema.get(schema);
+  if (!known) {
+    const keys = Object.keys(schema.properties ?? {}).sort();
+    keysBySchema.set(schema, (known = { keys, list: keys.join(', ') }));
+  }
+  return known;
 }
 
 interface SchemaNode {
@@ -305,7 +337,10 @@ function describeAllowed(schema: SchemaNode): string {
  */
 function credentialProblems(data: unknown, source: SourceMap): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const visit = (value: unknown, segments: string[]) => {
+  // One path, extended and shortened as the walk goes: copied only for a finding, since a file
+  // may hold thousands of values.
+  const segments: string[] = [];
+  const visit = (value: unknown) => {
     if (typeof value === 'string') {
       const shape = credentialShape(value);
       if (shape) {
@@ -318,10 +353,21 @@ function credentialProblems(data: unknown, source: SourceMap): ConfigProblem[] {
           ),
         );
       }
-    } else if (Array.isArray(value)) value.forEach((v, i) => visit(v, [...segments, String(i)]));
-    else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) visit(v, [...segments, k]);
+    } else if (isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        segments.push(`${i}`);
+        visit(value[i]);
+        segments.pop();
+      }
+    } else if (isPlainObject(value)) {
+      for (const [k, v] of Object.entries(value)) {
+        segments.push(k);
+        visit(v);
+        segments.pop();
+      }
+    }
   };
-  visit(data, []);
+  visit(data);
   return problems;
 }
 
@@ -333,8 +379,8 @@ function semanticProblems(data: unknown, source: SourceMap, flagged: ReadonlySet
   };
   const usable = (segments: string[]) => !flagged.has(fieldName(segments)) && valueAt(data, segments) !== undefined;
 
-  problems.push(...clusterProblems(data, source, flagged));
-  problems.push(...kafkaProblems(data, source, flagged));
+  append(problems, clusterProblems(data, source, flagged));
+  append(problems, kafkaProblems(data, source, flagged));
 
   for (const component of COMPONENTS) {
     const base = ['components', component];
@@ -468,14 +514,17 @@ function kafkaProblems(data: unknown, source: SourceMap, flagged: ReadonlySet<st
 
   const topics = valueAt(data, ['kafka', 'topics']);
   const names: string[] = [];
+  // Beside the list (kept for messages), for one lookup per topic however long the list is.
+  const seen = new Set<string>();
   if (Array.isArray(topics)) {
     topics.forEach((topic, i) => {
       const base = ['kafka', 'topics', String(i)];
       if (!isPlainObject(topic)) return;
       const nameField = [...base, 'name'];
       if (usable(nameField) && typeof topic.name === 'string') {
-        if (names.includes(topic.name)) report(nameField, topic.name, 'a name no other topic of the list has');
+        if (seen.has(topic.name)) report(nameField, topic.name, 'a name no other topic of the list has');
         names.push(topic.name);
+        seen.add(topic.name);
       }
       const rfField = [...base, 'replicationFactor'];
       const isrField = [...base, 'minInSyncReplicas'];
@@ -501,7 +550,7 @@ function kafkaProblems(data: unknown, source: SourceMap, flagged: ReadonlySet<st
 
   const chatTopic = ['kafka', 'chatTopic'];
   const chat = valueAt(data, chatTopic);
-  if (usable(chatTopic) && Array.isArray(topics) && typeof chat === 'string' && !names.includes(chat)) {
+  if (usable(chatTopic) && Array.isArray(topics) && typeof chat === 'string' && !seen.has(chat)) {
     const suggestion = closest(chat, names);
     report(chatTopic, chat, `the name of one of kafka.topics: ${names.join(', ') || '(none)'}` + (suggestion ? ` (did you mean "${suggestion}"?)` : ''));
   }
@@ -583,126 +632,9 @@ function sharedNamespaceProblems(loaded: readonly Required<ReadResult>[]): Confi
   return problems;
 }
 
-function syntaxProblem(code: string, message: string, offset: number, text: string, source: SourceMap): ConfigProblem {
-  if (code === 'DUPLICATE_KEY') {
-    const duplicate = source.pairAtKeyOffset(offset);
-    if (duplicate) {
-      const first = duplicate.siblings.find((pair) => pair !== duplicate.pair && keyText(pair.key) === keyText(duplicate.pair.key));
-      const firstLine = first && isNodeWithRange(first.key) ? source.position(first.key.range[0]).line : undefined;
-      return source.problem(
-        offset,
-        fieldName(duplicate.path),
-        source.toJS(duplicate.pair.value),
-        `each key at most once per mapping` + (firstLine !== undefined ? ` (first set on line ${firstLine})` : ''),
-      );
-    }
-  }
-  const { line } = source.position(offset);
-  const lineText = text.split(/\r?\n/)[line - 1] ?? '';
-  return source.problem(offset, YAML_FIELD, lineText.trim(), `valid YAML (${message})`);
-}
-
-/** Maps paths of the parsed data back to offsets, lines and columns of the YAML source. */
-class SourceMap {
-  constructor(
-    private readonly file: string,
-    private readonly doc: Document,
-    private readonly lineCounter: LineCounter,
-  ) {}
-
-  problem(offset: number, field: string, value: unknown, allowed: string): ConfigProblem {
-    const { line, column } = this.position(offset);
-    return { file: this.file, line, column, field, value, allowed };
-  }
-
-  position(offset: number): { line: number; column: number } {
-    const { line, col } = this.lineCounter.linePos(offset);
-    return { line, column: col };
-  }
-
-  toJS(node: unknown): unknown {
-    return isNode(node) ? node.toJS(this.doc) : node;
-  }
-
-  /** The node at `segments`, and the mapping pair holding it when it is a mapping value. */
-  nodeAt(segments: readonly string[]): { node: unknown; pair?: Pair; parent: unknown } {
-    let node: unknown = this.doc.contents;
-    let parent: unknown = undefined;
-    let pair: Pair | undefined;
-    for (const segment of segments) {
-      if (isAlias(node)) node = node.resolve(this.doc);
-      parent = node;
-      if (isMap(node)) {
-        pair = node.items.find((item) => keyText(item.key) === segment);
-        node = pair?.value;
-      } else if (isSeq(node)) {
-        pair = undefined;
-        node = node.items[Number(segment)];
-      } else {
-        return { node: undefined, parent };
-      }
-      if (node === undefined) return { node: undefined, parent };
-    }
-    return { node, pair, parent };
-  }
-
-  /** Where the value at `segments` starts; its key if the value is empty, its parent if absent. */
-  valueOffset(segments: readonly string[]): number {
-    const { node, pair, parent } = this.nodeAt(segments);
-    if (isNodeWithRange(node) && !(isScalar(node) && node.range[0] === node.range[1])) {
-      return node.range[0];
-    }
-    if (pair && isNodeWithRange(pair.key)) return pair.key.range[0];
-    if (isNodeWithRange(parent)) return parent.range[0];
-    return 0;
-  }
-
-  /** Where the key of the mapping entry at `segments` starts. */
-  keyOffset(segments: readonly string[]): number {
-    const { pair } = this.nodeAt(segments);
-    return pair && isNodeWithRange(pair.key) ? pair.key.range[0] : this.valueOffset(segments.slice(0, -1));
-  }
-
-  /** The mapping entry whose key starts at `offset`, with its path and the entries beside it. */
-  pairAtKeyOffset(offset: number): { pair: Pair; path: string[]; siblings: Pair[] } | undefined {
-    const search = (node: unknown, pathSoFar: string[]): { pair: Pair; path: string[]; siblings: Pair[] } | undefined => {
-      if (isMap(node)) {
-        for (const item of node.items) {
-          const key = keyText(item.key);
-          if (isNodeWithRange(item.key) && item.key.range[0] === offset) {
-            return { pair: item, path: [...pathSoFar, key], siblings: node.items };
-          }
-          const found = search(item.value, [...pathSoFar, key]);
-          if (found) return found;
-        }
-      } else if (isSeq(node)) {
-        for (const [index, item] of node.items.entries()) {
-          const found = search(item, [...pathSoFar, String(index)]);
-          if (found) return found;
-        }
-      }
-      return undefined;
-    };
-    return search(this.doc.contents, []);
-  }
-}
-
-function isNodeWithRange(node: unknown): node is Node & { range: [number, number, number] } {
-  return typeof node === 'object' && node !== null && Array.isArray((node as Node).range);
-}
-
-function keyText(key: unknown): string {
-  return isScalar(key) ? String(key.value) : String(key);
-}
-
 /** `/components/backend/replicas` → `['components', 'backend', 'replicas']` (RFC 6901). */
 function parsePointer(pointer: string): string[] {
   return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-function fieldName(segments: readonly string[]): string {
-  if (segments.length === 0) return ROOT_FIELD;
-  return segments.map((s, i) => (/^[0-9]+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 
 function valueAt(data: unknown, segments: readonly string[]): unknown {
@@ -715,7 +647,7 @@ function valueAt(data: unknown, segments: readonly string[]): unknown {
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !isArray(value);
 }
 
 /** One problem per field: a value failing both `maxLength` and `pattern` is one mistake. */
@@ -730,34 +662,62 @@ function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
   );
 }
 
+/** Appends without spreading: a file can hold more problems than a call takes arguments. */
+function append<T>(to: T[], items: readonly T[]): void {
+  for (const item of items) to.push(item);
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
 function relativePath(root: string, absolute: string): string {
   return path.relative(root, absolute).split(path.sep).join('/');
 }
 
 /** The candidate within a small edit distance of `word`, for did-you-mean hints. */
 function closest(word: string, candidates: readonly string[]): string | undefined {
+  // min(2, max(1, floor(length / 3))), in plain arithmetic: this runs for every unknown key.
+  const limit = word.length < 6 ? 1 : 2;
   let best: string | undefined;
-  let bestDistance = Infinity;
+  let bestDistance = limit + 1;
+  const lower = word.toLowerCase();
   for (const candidate of candidates) {
-    const distance = levenshtein(word.toLowerCase(), candidate.toLowerCase());
+    // Lengths further apart than the limit cannot be within it; this keeps a long key cheap.
+    if (candidate.length - word.length > limit || word.length - candidate.length > limit) continue;
+    const distance = levenshtein(lower, candidate.toLowerCase(), limit);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  return bestDistance <= Math.min(2, Math.max(1, Math.floor(word.length / 3))) ? best : undefined;
+  return bestDistance <= limit ? best : undefined;
 }
 
-function levenshtein(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+/** The edit distance of `a` and `b`, or `limit + 1` as soon as it is known to exceed `limit`. */
+function levenshtein(a: string, b: string, limit: number): number {
+  // Plain arrays and comparisons, no globals: the loop runs for every unknown key of a file.
+  let previous: number[] = [];
+  let current: number[] = [];
+  for (let j = 0; j <= b.length; j++) previous[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
+    current[0] = i;
+    let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const deleted = previous[j]! + 1;
+      const inserted = current[j - 1]! + 1;
+      const replaced = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      const cell = deleted < inserted ? (deleted < replaced ? deleted : replaced) : inserted < replaced ? inserted : replaced;
+      current[j] = cell;
+      if (cell < rowMin) rowMin = cell;
     }
+    // A row's minimum never decreases further down: the distance is past the limit already.
+    if (rowMin > limit) return limit + 1;
+    const done = previous;
     previous = current;
+    current = done;
   }
-  return previous[b.length];
+  return previous[b.length]!;
 }
 
 function deepFreeze<T>(value: T): T {

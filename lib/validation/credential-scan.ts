@@ -11,7 +11,12 @@ import { Finding } from './finding';
 export function scanEnvironmentFiles(dir: string): Finding[] {
   if (!fs.existsSync(dir)) return [];
   const findings: Finding[] = [];
-  for (const name of fs.readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+  // Regular files only: a FIFO would block the read for ever, and synth refuses anything else.
+  const names = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name))
+    .map((entry) => entry.name);
+  for (const name of names.sort()) {
     const file = path.join(dir, name);
     const shown = path.relative(process.cwd(), file).split(path.sep).join('/');
     fs.readFileSync(file, 'utf8')
