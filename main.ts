@@ -1,18 +1,21 @@
 // Entry point of `npm run synth`: environments/*.yaml → gitops/.
 import { readCommandLine } from './lib/cli/command-line';
-import { ConfigError } from './lib/environment/config-error';
-import { SynthError } from './lib/synth/render';
-import { ValidationError } from './lib/validation/validation-error';
-import { ForeignTreeError, TreeLockedError } from './lib/gitops/write-tree';
+import { isUserFacing } from './lib/pipeline/describe-failure';
+import { TreeWriteError } from './lib/gitops/write-tree';
 import { buildApp, synthesize } from './lib/synth/synthesize';
+import { unusedAllowances } from './lib/gitops/deployments';
+import { checkRemovalNames, describeRemoval } from './lib/gitops/removal-guard';
 import { loadEnvironments } from './lib/environment/load-environments';
 
-const USAGE = `usage: npm run synth [-- --environments <dir>] [--out <dir>] [--dry-run]
+const USAGE = `usage: npm run synth [-- --environments <dir>] [--out <dir>] [--dry-run] [--allow-removal <what>]…
 
 Synthesizes every environments/<env>.yaml into gitops/envs/<env>/<component>/.
-  --environments <dir>  folder of environment files (default: environments)
-  --out <dir>           gitops tree to write (default: gitops)
-  --dry-run             report what would change, write nothing`;
+  --environments <dir>    folder of environment files (default: environments)
+  --out <dir>             gitops tree to write (default: gitops)
+  --dry-run               report what would change, write nothing
+  --allow-removal <what>  allow the tree to drop what is deployed: <env> (a whole environment),
+                          <env>/<component> or <env>@<cluster>; repeat for each. Without it, synth
+                          refuses a tree that removes any of them (Argo CD would prune them)`;
 
 function main(argv: string[]): number {
   const args = readCommandLine(
@@ -24,19 +27,29 @@ function main(argv: string[]): number {
         environments: { type: 'string', default: 'environments' },
         out: { type: 'string', default: 'gitops' },
         'dry-run': { type: 'boolean', default: false },
+        'allow-removal': { type: 'string', multiple: true, default: [] },
       },
     },
-    ({ values }) => values,
+    ({ values }) => ({ ...values, 'allow-removal': checkRemovalNames(values['allow-removal'] ?? []) }),
   );
   if (typeof args === 'number') return args;
   const started = process.hrtime.bigint();
   try {
-    const result = synthesize({ environmentsDir: args.environments, outDir: args.out, dryRun: args['dry-run'] });
+    const result = synthesize({
+      environmentsDir: args.environments,
+      outDir: args.out,
+      dryRun: args['dry-run'],
+      allowRemoval: args['allow-removal'],
+    });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const { written, removed, unchanged } = result.write;
     const verb = args['dry-run'] ? 'would write' : 'wrote';
     for (const file of written) console.log(`  ${verb} ${args.out}/${file}`);
     for (const file of removed) console.log(`  ${args['dry-run'] ? 'would remove' : 'removed'} ${args.out}/${file}`);
+    for (const removal of result.removals) console.log(`  ${args['dry-run'] ? 'would retire' : 'retired'} ${describeRemoval(removal)}`);
+    for (const name of unusedAllowances(result.removals, args['allow-removal'])) {
+      console.log(`  --allow-removal ${name}: nothing of it is removed`);
+    }
     for (const x of result.validation.exemptions) {
       console.log(`  exempted [${x.rule}] ${x.environment}/${x.component} ${x.object}: ${x.reason}`);
     }
@@ -50,13 +63,11 @@ function main(argv: string[]): number {
     );
     return 0;
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof SynthError || e instanceof ValidationError || e instanceof TreeLockedError || e instanceof ForeignTreeError) {
-      console.error(e.message);
-      console.error(`synth: nothing written; ${args.out}/ is unchanged`);
-      return 1;
-    }
-    console.error(`synth: ${(e as Error).stack ?? e}`);
-    console.error(`synth: nothing written; ${args.out}/ is unchanged`);
+    // A refusal (bad input, removals, a held lock) or a filesystem failure is told in its own
+    // words; anything else is a bug, worth its stack.
+    console.error(isUserFacing(e) ? e.message : `synth: ${(e as Error)?.stack ?? e}`);
+    // Only the writer can have changed the tree, and its error says what it left there.
+    console.error(`synth: ${e instanceof TreeWriteError ? e.outcome(`${args.out}/`) : `nothing written; ${args.out}/ is unchanged`}`);
     return 1;
   }
 }

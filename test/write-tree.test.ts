@@ -1,9 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import { acquireLock, ForeignTreeError, recoverTree, writeTree } from '../lib/gitops/write-tree';
+import { acquireLock, ForeignTreeError, recoverTree, TreeLockedError, writeTree } from '../lib/gitops/write-tree';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 
@@ -93,8 +93,31 @@ function deadPid(): number {
   return child.pid;
 }
 
-function writeLock(pid: number): void {
-  fs.writeFileSync(sibling.lock(), JSON.stringify({ pid, host: os.hostname(), startedAt: new Date().toISOString() }));
+function writeLock(pid: number, processStart?: number): void {
+  fs.writeFileSync(sibling.lock(), JSON.stringify({ pid, host: os.hostname(), startedAt: new Date().toISOString(), processStart }));
+}
+
+function lockContent(): { pid: number; host: string; startedAt: string; processStart: number } {
+  return JSON.parse(fs.readFileSync(sibling.lock(), 'utf8'));
+}
+
+/** Field 22 of /proc/<pid>/stat: the process's start time in clock ticks since boot. */
+function processStart(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Polls (synchronously, briefly) until `ready` holds. */
+function waitFor(ready: () => boolean, timeoutMs = 5_000): void {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a child process');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  }
 }
 
 const BASE = tree({
@@ -481,35 +504,118 @@ describe('recoverTree', () => {
 });
 
 describe('locking', () => {
-  test('writeTree refuses to run while a live process holds the lock', () => {
-    writeTree(dir, BASE);
-    const before = stamps(dir);
-    writeLock(process.pid);
+  /** Children started by a test, killed (and reaped) after it. */
+  const children: ChildProcess[] = [];
+  let savedWait: string | undefined;
+  let stderrLines: string[];
 
-    const expected = `Another synth (pid ${process.pid}) is writing ${dir}`;
-    expect(() => writeTree(dir, new Map(BASE).set('apps/dev.yaml', 'changed\n'))).toThrow(expected);
-    expect(() => writeTree(dir, BASE)).toThrow(/retry .*remove the lock file .*\.gitops\.lock if that process is gone/i);
-    expect(() => recoverTree(dir)).toThrow(expected);
-
-    expect(stamps(dir)).toEqual(before);
-    expect(JSON.parse(fs.readFileSync(sibling.lock(), 'utf8')).pid).toBe(process.pid);
+  beforeEach(() => {
+    savedWait = process.env.GITOPS_LOCK_WAIT_SECONDS;
+    stderrLines = [];
+    // The waiting line goes to stderr; keep it for the assertions and out of the test output.
+    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderrLines.push(String(chunk));
+      return true;
+    });
   });
 
-  test('a lock left by a dead process is taken over', () => {
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    if (savedWait === undefined) delete process.env.GITOPS_LOCK_WAIT_SECONDS;
+    else process.env.GITOPS_LOCK_WAIT_SECONDS = savedWait;
+    await Promise.all(children.splice(0).map(stop));
+  });
+
+  async function stop(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** A live process that is not this one: `sleep 30`. */
+  function liveProcess(): ChildProcess & { pid: number } {
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    children.push(child);
+    if (child.pid === undefined) throw new Error('could not spawn sleep');
+    return child as ChildProcess & { pid: number };
+  }
+
+  test('writeTree waits for a live holder, says so once, then refuses naming the lock, its holder and the wait', () => {
+    writeTree(dir, BASE);
+    const before = stamps(dir);
+    const holder = liveProcess();
+    writeLock(holder.pid, processStart(holder.pid));
+    process.env.GITOPS_LOCK_WAIT_SECONDS = '0.3';
+
+    const started = Date.now();
+    let error: unknown;
+    try {
+      writeTree(dir, new Map(BASE).set('apps/dev.yaml', 'changed\n'));
+    } catch (e) {
+      error = e;
+    }
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(error).toBeInstanceOf(TreeLockedError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`^timed out after 0\\.3 s waiting for the lock ${escape(sibling.lock())}, held by pid ${holder.pid} \\(holding it since \\d{4}-`),
+    );
+    expect((error as Error).message).not.toContain('\n');
+    expect(stderrLines).toEqual([`waiting for pid ${holder.pid} (holding it since ${lockContent().startedAt}) to release ${sibling.lock()} (up to 0.3 s, see GITOPS_LOCK_WAIT_SECONDS)\n`]);
+    expect(() => recoverTree(dir)).toThrow(`held by pid ${holder.pid}`);
+
+    expect(stamps(dir)).toEqual(before);
+    expect(lockContent().pid).toBe(holder.pid);
+  });
+
+  test('a waiting writeTree goes ahead as soon as the holder releases the lock', () => {
+    const script = `
+      const fs = require('node:fs');
+      fs.writeFileSync(${JSON.stringify(sibling.lock())}, JSON.stringify({ pid: process.pid }));
+      setTimeout(() => fs.rmSync(${JSON.stringify(sibling.lock())}), 400);
+      setTimeout(() => {}, 30000);
+    `;
+    const holder = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+    children.push(holder);
+    waitFor(() => fs.existsSync(sibling.lock()) && fs.readFileSync(sibling.lock(), 'utf8') !== '');
+
+    const started = Date.now();
+    expect(writeTree(dir, BASE).written).toHaveLength(BASE.size);
+    // Polled, not spun: it goes ahead within a poll interval (≤ 250 ms) of the release.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(stderrLines.join('')).toContain(`waiting for pid ${holder.pid} `);
+    expect(readTree(dir)).toEqual(sortedMap(BASE));
+    expect(leftovers()).toEqual([]);
+  });
+
+  test('a lock left by a dead process is taken over at once', () => {
     writeLock(deadPid());
 
     expect(writeTree(dir, BASE).written).toHaveLength(BASE.size);
     expect(readTree(dir)).toEqual(sortedMap(BASE));
     expect(leftovers()).toEqual([]);
+    expect(stderrLines).toEqual([]);
   });
 
-  test('acquireLock records pid and start time, excludes a second holder, and releases once', () => {
+  test('a lock naming a live pid with another start time (a reused pid) is taken over at once', () => {
+    const other = liveProcess();
+    writeLock(other.pid, processStart(other.pid) - 1);
+
+    expect(writeTree(dir, BASE).written).toHaveLength(BASE.size);
+    expect(leftovers()).toEqual([]);
+    expect(stderrLines).toEqual([]);
+  });
+
+  test('acquireLock records pid, host, start times, refuses a second take by the same process, and releases once', () => {
     const release = acquireLock(dir);
-    const content = JSON.parse(fs.readFileSync(sibling.lock(), 'utf8'));
+    const content = lockContent();
     expect(content.pid).toBe(process.pid);
+    expect(content.host).toBe(os.hostname());
     expect(Number.isNaN(Date.parse(content.startedAt))).toBe(false);
-    expect(() => acquireLock(dir)).toThrow(`pid ${process.pid}`);
-    expect(() => writeTree(dir, BASE)).toThrow(/Another synth/);
+    expect(content.processStart).toBe(processStart(process.pid));
+    // Waiting for itself would never end: refused at once.
+    expect(() => acquireLock(dir)).toThrow(`this process (pid ${process.pid}) already holds the lock on ${dir}`);
+    expect(() => writeTree(dir, BASE)).toThrow(TreeLockedError);
 
     release();
     expect(fs.existsSync(sibling.lock())).toBe(false);
@@ -531,22 +637,19 @@ describe('locking', () => {
     expect(fs.readFileSync(sibling.lock(), 'utf8')).toBe(other);
   });
 
-  test('an empty lock is waited on until its owner has written its pid', async () => {
+  test('an empty lock is waited on until its owner has written its pid, and then for the owner', () => {
     fs.writeFileSync(sibling.lock(), '');
     const script = `
       setTimeout(() => {
         require('node:fs').writeFileSync(${JSON.stringify(sibling.lock())}, JSON.stringify({ pid: process.pid }));
-        setTimeout(() => {}, 10000);
+        setTimeout(() => {}, 30000);
       }, 300);
     `;
     const owner = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
-    const exited = new Promise((resolve) => owner.once('exit', resolve));
-    try {
-      expect(() => writeTree(dir, BASE)).toThrow(`Another synth (pid ${owner.pid}) is writing ${dir}`);
-    } finally {
-      owner.kill('SIGKILL');
-      await exited;
-    }
+    children.push(owner);
+    process.env.GITOPS_LOCK_WAIT_SECONDS = '0.5';
+
+    expect(() => writeTree(dir, BASE)).toThrow(new RegExp(`waiting for the lock .*, held by pid ${owner.pid} `));
     expect(fs.existsSync(dir)).toBe(false);
   });
 
@@ -557,6 +660,13 @@ describe('locking', () => {
 
     expect(writeTree(dir, BASE).written).toHaveLength(BASE.size);
     expect(leftovers()).toEqual([]);
+  });
+
+  test('an unusable GITOPS_LOCK_WAIT_SECONDS is refused when a wait starts', () => {
+    const holder = liveProcess();
+    writeLock(holder.pid, processStart(holder.pid));
+    process.env.GITOPS_LOCK_WAIT_SECONDS = 'soon';
+    expect(() => writeTree(dir, BASE)).toThrow('GITOPS_LOCK_WAIT_SECONDS="soon": expected the seconds to wait for a lock, a number ≥ 0');
   });
 
   test('the lock is released when the write fails', () => {

@@ -11,7 +11,7 @@
  *   <parent>/.<base>.staging-<pid>     the next tree, being built
  *   <parent>/.<base>.journal           commit record: names the staging tree that is complete
  *   <parent>/.<base>.previous          the old tree, between the two renames of a swap
- *   <parent>/.<base>.lock              held by the process writing the tree
+ *   <parent>/.<base>.lock              held by the process writing the tree (tree-lock.ts)
  *
  * A swap runs: build staging (flushed to disk); write the journal (naming staging and its inode);
  * exchange staging and live in one atomic renameat2(RENAME_EXCHANGE), so the live path never
@@ -38,8 +38,12 @@
  */
 import { execFileSync, spawnSync } from '../runtime/lazy-child-process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { acquireLock } from './tree-lock';
+import { describeErrorCode, errorCode, LeftBehind, TreeState, TreeWriteError } from './tree-write-error';
+
+export { acquireLock, TreeLockedError } from './tree-lock';
+export { TreeWriteError } from './tree-write-error';
 
 export interface TreeWriteResult {
   /** Relative paths (posix separators) of files created or whose bytes changed, sorted. */
@@ -59,6 +63,21 @@ export interface WriteTreeOptions {
    * changes: pointed at the wrong folder, the writer would otherwise delete what is there.
    */
   readonly owns?: (rel: string, head: string) => boolean;
+  /**
+   * Called once the difference to the tree on disk is known, before anything changes (in a dry
+   * run too), under the tree's lock: throwing here refuses the write and leaves the tree as it is.
+   */
+  readonly beforeReplace?: (plan: TreePlan) => void;
+}
+
+/** What a write is about to do to the tree on disk, for {@link WriteTreeOptions.beforeReplace}. */
+export interface TreePlan {
+  /** Relative paths of the regular files the tree holds now (empty when there is no tree). */
+  readonly existing: ReadonlySet<string>;
+  /** The existing files the write leaves byte-identical. */
+  readonly unchanged: ReadonlySet<string>;
+  /** The text of an existing file, or undefined when it cannot be read. */
+  read(rel: string): string | undefined;
 }
 
 /** The directory holds files the writer did not write: nothing was changed. */
@@ -82,37 +101,56 @@ const HEAD_BYTES = 256;
 /**
  * Makes `dir` contain exactly `files` (relative posix path → UTF-8 content) and nothing else.
  *
- * Takes the tree's lock, finishes or rolls back any interrupted earlier swap, then either leaves the
- * tree alone (nothing differs) or replaces it atomically. Invalid paths throw before anything on
- * disk changes.
+ * Takes the tree's lock (waiting for another writer, see {@link acquireLock}), finishes or rolls
+ * back any interrupted earlier swap, then either leaves the tree alone (nothing differs) or
+ * replaces it atomically. Invalid paths throw before anything on disk changes.
+ *
+ * When the filesystem refuses a step (no space, no permission, read-only, immutable, a symlink
+ * where the tree should be), throws {@link TreeWriteError}: the tree is then exactly the old one or
+ * exactly the new one, and the error says which, and what (if anything) is left beside it.
  */
 export function writeTree(dir: string, files: ReadonlyMap<string, string>, options: WriteTreeOptions = {}): TreeWriteResult {
   const desired = validateFiles(files);
   const loc = locate(dir);
+  refuseSymlink(loc);
 
   if (options.dryRun) {
     // Read the tree recovery would leave behind, so a dry run after a crash reports what a real
     // run would do.
-    const current = fs.existsSync(loc.parent) ? liveTreeAfterRecovery(loc, inspect(loc)) : null;
-    if (current !== null) assertDirectory(current);
-    const diff = diffTree(current, desired);
-    if (current !== null && options.owns) assertOwned(dir, current, diff, options.owns);
+    const { current, diff } = readCurrent(loc, desired, options, () =>
+      fs.existsSync(loc.parent) ? liveTreeAfterRecovery(loc, inspect(loc)) : null,
+    );
+    options.beforeReplace?.(planOf(current, diff));
     return toResult(diff);
   }
 
-  fs.mkdirSync(loc.parent, { recursive: true });
+  step(loc, 'create the folder', () => fs.mkdirSync(loc.parent, { recursive: true }));
   const release = acquireLock(dir);
   try {
     recover(loc);
-    const current = fs.existsSync(loc.dir) ? loc.dir : null;
-    if (current !== null) assertDirectory(current);
-    const diff = diffTree(current, desired);
-    if (current !== null && options.owns) assertOwned(dir, current, diff, options.owns);
+    const { current, diff } = readCurrent(loc, desired, options, () => (fs.existsSync(loc.dir) ? loc.dir : null));
+    options.beforeReplace?.(planOf(current, diff));
     if (!diff.identical) swapIn(loc, current, desired, diff);
     return toResult(diff);
   } finally {
     release();
   }
+}
+
+/** The live tree (found by `find`) compared with the desired one, refused if it is not ours. */
+function readCurrent(
+  loc: TreeLocation,
+  desired: readonly DesiredFile[],
+  options: WriteTreeOptions,
+  find: () => string | null,
+): { current: string | null; diff: TreeDiff } {
+  return step(loc, 'read the current tree', () => {
+    const current = find();
+    if (current !== null) assertDirectory(loc, current);
+    const diff = diffTree(current, desired);
+    if (current !== null && options.owns) assertOwned(loc.dir, current, diff, options.owns);
+    return { current, diff };
+  });
 }
 
 /**
@@ -130,26 +168,81 @@ export function recoverTree(dir: string): void {
   }
 }
 
-/**
- * Takes the exclusive lock on `dir` (`<parent>/.<base>.lock`) and returns its release function.
- *
- * Throws if another live process holds it. A lock left behind by a process that no longer exists
- * is taken over. The release function is idempotent and only removes the lock if it is still ours.
- */
-export function acquireLock(dir: string): () => void {
-  const loc = locate(dir);
-  const token = `${JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() })}\n`;
+// ---------------------------------------------------------------------------------------------
+// Failures
 
-  let holder: LockHolder | null = null;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    if (tryCreateLock(loc.lock, token)) return releaser(loc.lock, token);
-    holder = readSettledLock(loc.lock);
-    if (holder === null) continue; // released between our two looks
-    if (isHolderAlive(holder)) throw lockBusyError(loc, holder);
-    breakStaleLock(loc, holder);
+/**
+ * Runs a step that changes nothing the reader sees: a filesystem error becomes a
+ * {@link TreeWriteError} saying the tree is unchanged. Errors without an errno code (refusals such
+ * as {@link ForeignTreeError}, or bugs, which keep their stack) pass through as they are.
+ */
+function step<T>(loc: TreeLocation, action: string, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof TreeWriteError || errorCode(err) === undefined) throw err;
+    throw new TreeWriteError({ dir: loc.dir, action, tree: 'old', cause: err });
   }
-  // Only reachable if other processes keep taking the lock as fast as we free stale ones.
-  throw lockBusyError(loc, holder);
+}
+
+/**
+ * What to throw for a failure after which the tree is in `tree` state: a TreeWriteError, unless
+ * the failure was a bug (no errno code) that changed nothing and left nothing, which keeps its stack.
+ */
+function failure(loc: TreeLocation, action: string, cause: unknown, tree: TreeState, leftBehind: readonly LeftBehind[] = []): unknown {
+  if (cause instanceof TreeWriteError && leftBehind.length === 0 && cause.tree === tree) return cause;
+  if (tree === 'old' && leftBehind.length === 0 && errorCode(cause) === undefined && !(cause instanceof TreeWriteError)) return cause;
+  return new TreeWriteError({ dir: loc.dir, action, tree, leftBehind, cause });
+}
+
+/** Why, in words, for a {@link LeftBehind}. */
+function reasonOf(err: unknown): string {
+  const code = errorCode(err);
+  return code !== undefined ? describeErrorCode(code) : err instanceof Error ? err.message.split('\n', 1)[0]! : String(err);
+}
+
+/**
+ * Removes what a failed step left, returning what could not be removed. A cause that would stop
+ * the next run's recovery the same way (no permission, read-only, immutable) needs a person.
+ */
+function discard(p: string, what: string): LeftBehind[] {
+  try {
+    removeTree(p);
+    return [];
+  } catch (err) {
+    const lasting = ['EACCES', 'EPERM', 'EROFS'].includes(errorCode(err) ?? '');
+    return [{ path: p, what, reason: reasonOf(err), fate: lasting ? 'by-hand' : 'next-write-removes' }];
+  }
+}
+
+/**
+ * Deletes a file or a tree, depth first, removing all it can and then throwing the first failure
+ * with its own errno: `fs.rmSync` retries a refused unlink as a directory and reports ENOTDIR, which
+ * would hide an immutable file or a read-only mount.
+ */
+function removeTree(p: string): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(p, { withFileTypes: true });
+  } catch (err) {
+    const code = errorCode(err);
+    if (code === 'ENOENT') return;
+    if (code !== 'ENOTDIR') throw err;
+    fs.unlinkSync(p);
+    return;
+  }
+  let first: unknown;
+  for (const entry of entries) {
+    const child = path.join(p, entry.name);
+    try {
+      if (entry.isDirectory()) removeTree(child);
+      else fs.unlinkSync(child);
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  if (first !== undefined) throw first;
+  fs.rmdirSync(p);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -164,7 +257,6 @@ interface TreeLocation {
   readonly backup: string;
   readonly journal: string;
   readonly journalTmp: string;
-  readonly lock: string;
 }
 
 function locate(dir: string): TreeLocation {
@@ -181,8 +273,29 @@ function locate(dir: string): TreeLocation {
     backup: sibling('previous'),
     journal: sibling('journal'),
     journalTmp: sibling('journal.tmp'),
-    lock: sibling('lock'),
   };
+}
+
+/**
+ * Refuses a symlink where the tree should be, before anything is created: the swap renames the
+ * path, which would replace the link and leave the folder it points to as it was.
+ */
+function refuseSymlink(loc: TreeLocation): void {
+  const st = step(loc, 'read the current tree', () => fs.lstatSync(loc.dir, { throwIfNoEntry: false }));
+  if (st?.isSymbolicLink()) {
+    let target = '?';
+    try {
+      target = fs.readlinkSync(loc.dir);
+    } catch {
+      // Named without its target, then.
+    }
+    throw new TreeWriteError({
+      dir: loc.dir,
+      action: 'write the tree',
+      reason: `it is a symbolic link (to ${target}), and the tree is replaced by renaming, which would replace the link: write to the folder it points to instead`,
+      tree: 'old',
+    });
+  }
 }
 
 /**
@@ -211,11 +324,11 @@ function assertOwned(dir: string, current: string, diff: TreeDiff, owns: NonNull
   if (foreign.length > 0) throw new ForeignTreeError(dir, foreign.sort(compare));
 }
 
-function assertDirectory(p: string): void {
+function assertDirectory(loc: TreeLocation, p: string): void {
   const st = fs.lstatSync(p);
   // Renaming a symlink would swap the link, not the tree it points to.
-  if (st.isSymbolicLink()) throw new Error(`writeTree: ${p} is a symbolic link; pass the real directory`);
-  if (!st.isDirectory()) throw new Error(`writeTree: ${p} exists and is not a directory`);
+  const problem = st.isSymbolicLink() ? 'it is a symbolic link; write to the folder it points to instead' : !st.isDirectory() ? 'it exists and is not a directory' : null;
+  if (problem !== null) throw new TreeWriteError({ dir: loc.dir, action: 'write the tree', path: p, reason: problem, tree: 'old' });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -262,7 +375,24 @@ function compare(a: string, b: string): number {
 // ---------------------------------------------------------------------------------------------
 // Diff
 
+function planOf(current: string | null, diff: TreeDiff): TreePlan {
+  return {
+    existing: diff.existing,
+    unchanged: diff.unchanged,
+    read(rel) {
+      if (current === null || !diff.existing.has(rel)) return undefined;
+      try {
+        return fs.readFileSync(path.join(current, rel), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
 interface TreeDiff {
+  /** Regular files of the current tree. */
+  readonly existing: ReadonlySet<string>;
   readonly written: string[];
   readonly removed: string[];
   readonly unchanged: ReadonlySet<string>;
@@ -298,7 +428,7 @@ function diffTree(current: string | null, desired: readonly DesiredFile[]): Tree
   const strayDirs = [...existing.dirs].some((rel) => !neededDirs.has(rel));
 
   const identical = current !== null && written.length === 0 && removed.length === 0 && !strayDirs;
-  return { written, removed, unchanged, identical };
+  return { existing: existing.files, written, removed, unchanged, identical };
 }
 
 interface TreeScan {
@@ -353,45 +483,103 @@ function sameBytes(file: string, data: Buffer): boolean {
 function swapIn(loc: TreeLocation, current: string | null, desired: readonly DesiredFile[], diff: TreeDiff): void {
   const stagingName = `${loc.stagingPrefix}${process.pid}`;
   const staging = path.join(loc.parent, stagingName);
+
+  // Until the journal exists, staging is a draft nobody reads: on failure it goes, and the live
+  // tree was never touched.
   try {
     buildStaging(staging, current, desired, diff.unchanged);
+  } catch (err) {
+    throw failure(loc, 'build the new tree', err, 'old', discard(staging, 'the partial new tree'));
+  }
+  try {
     writeJournal(loc, stagingName, fs.statSync(staging).ino);
-    if (current !== null && exchangeDirectories(staging, loc.dir)) {
-      // One atomic step: the live path now holds the new tree, the staging path the old one.
-      fsyncDir(loc.parent);
-      fs.rmSync(staging, { recursive: true, force: true });
-      fs.unlinkSync(loc.journal);
-      fsyncDir(loc.parent);
-      return;
+  } catch (err) {
+    throw failure(loc, 'record the swap in its journal', err, 'old', abandon(loc, staging));
+  }
+
+  if (current !== null && exchangeDirectories(staging, loc.dir)) {
+    // One atomic step: the live path now holds the new tree, the staging path the old one.
+    finishSwap(loc, staging);
+    return;
+  }
+  let movedAside = false;
+  try {
+    if (current !== null) {
+      fs.renameSync(loc.dir, loc.backup);
+      movedAside = true;
     }
-    let movedAside = false;
-    try {
-      if (current !== null) {
-        fs.renameSync(loc.dir, loc.backup);
-        movedAside = true;
+    fs.renameSync(staging, loc.dir);
+  } catch (err) {
+    // Undo here rather than leave a committed journal: the next run would roll forward through
+    // the same rename that just failed (EBUSY, EPERM, ...), and the caller expects the old tree.
+    if (movedAside) {
+      try {
+        fs.renameSync(loc.backup, loc.dir);
+      } catch (undo) {
+        // The live path is empty. The journal names the complete new tree, so the next run's
+        // recovery finishes the swap: the journal and the new tree must stay for it.
+        throw failure(loc, 'swap in the new tree', err, 'interrupted', [
+          { path: staging, what: 'the new tree', reason: 'complete, and named by the journal', fate: 'next-write-needs' },
+          { path: loc.backup, what: 'the old tree', reason: `putting it back failed: ${reasonOf(undo)}`, fate: 'next-write-removes' },
+          { path: loc.journal, what: 'the swap journal', reason: 'it names the new tree', fate: 'next-write-needs' },
+        ]);
       }
-      fs.renameSync(staging, loc.dir);
-    } catch (err) {
-      // Undo here rather than leave a committed journal: the next run would roll forward through
-      // the same rename that just failed (EBUSY, EPERM, ...), and the caller expects the old tree.
-      if (movedAside) fs.renameSync(loc.backup, loc.dir);
-      fs.unlinkSync(loc.journal);
-      fsyncDir(loc.parent);
-      throw err;
     }
+    throw failure(loc, 'swap in the new tree', err, 'old', abandon(loc, staging));
+  }
+  finishSwap(loc, current !== null ? loc.backup : null);
+}
+
+/** Takes back a swap that never moved the live tree: the journal first, then the staging tree. */
+function abandon(loc: TreeLocation, staging: string): LeftBehind[] {
+  // Without a journal, any staging tree is one the next recovery deletes.
+  const left = [...discard(loc.journal, 'the swap journal'), ...discard(loc.journalTmp, 'the unfinished swap journal')];
+  try {
+    fsyncDir(loc.parent);
+  } catch {
+    // Not durable then; a journal that comes back after a power loss names a complete tree.
+  }
+  return [...left, ...discard(staging, 'the new tree')];
+}
+
+/**
+ * The new tree is live: what remains is deleting the old one and the journal. A failure here
+ * leaves the new tree in place and says so. The journal goes even then: recovery deletes an old
+ * tree at the staging or backup path without one, so it would only make the next run repeat work.
+ */
+function finishSwap(loc: TreeLocation, oldTree: string | null): void {
+  let first: { action: string; err: unknown } | undefined;
+  const left: LeftBehind[] = [];
+  try {
     fsyncDir(loc.parent);
   } catch (err) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    throw err;
+    first = { action: 'flush the swap to disk', err };
   }
-  fs.rmSync(loc.backup, { recursive: true, force: true });
-  fs.unlinkSync(loc.journal);
-  fsyncDir(loc.parent);
+  if (oldTree !== null) {
+    try {
+      removeTree(oldTree);
+    } catch (err) {
+      first ??= { action: 'remove the old tree', err };
+      left.push({ path: oldTree, what: 'the old tree', reason: reasonOf(err), fate: 'by-hand' });
+    }
+  }
+  try {
+    fs.rmSync(loc.journal, { force: true });
+  } catch (err) {
+    first ??= { action: 'remove the swap journal', err };
+    left.push({ path: loc.journal, what: 'the swap journal', reason: reasonOf(err), fate: 'next-write-removes' });
+  }
+  try {
+    fsyncDir(loc.parent);
+  } catch (err) {
+    first ??= { action: 'flush the swap to disk', err };
+  }
+  if (first !== undefined) throw failure(loc, first.action, first.err, 'new', left);
 }
 
 function buildStaging(staging: string, current: string | null, desired: readonly DesiredFile[], unchanged: ReadonlySet<string>): void {
   // A same-pid leftover can only come from pid reuse after a crash; recovery normally removed it.
-  fs.rmSync(staging, { recursive: true, force: true });
+  removeTree(staging);
   fs.mkdirSync(staging);
   const made = new Set<string>(['']);
   const written: string[] = [];
@@ -443,14 +631,26 @@ function linkOrCopy(from: string, to: string, data: Buffer, written: string[]): 
 }
 
 function writeNewFile(file: string, data: Buffer, written: string[]): void {
-  fs.writeFileSync(file, data, { flag: 'wx' });
+  try {
+    fs.writeFileSync(file, data, { flag: 'wx' });
+  } catch (err) {
+    throw withPath(err, file);
+  }
   written.push(file);
+}
+
+/** Errors of calls on a descriptor (write, fsync) name no path; the message must name the file. */
+function withPath(err: unknown, file: string): unknown {
+  if (typeof err === 'object' && err !== null && (err as { path?: unknown }).path === undefined) (err as { path?: string }).path = file;
+  return err;
 }
 
 function fsyncPath(file: string): void {
   const fd = fs.openSync(file, 'r');
   try {
     fs.fsyncSync(fd);
+  } catch (err) {
+    throw withPath(err, file);
   } finally {
     fs.closeSync(fd);
   }
@@ -540,10 +740,15 @@ function readJournal(loc: TreeLocation): { staging: string; ino: number | null }
   if (typeof staging !== 'string' || !staging.startsWith(loc.stagingPrefix) || staging.includes('/') || staging.includes('\\')) {
     // The journal is only ever renamed in complete, so this is outside damage: guessing could drop
     // the newer or the older tree, so leave the decision to a person.
-    throw new Error(
-      `writeTree: swap journal ${loc.journal} is unreadable; inspect ${loc.dir}, ${loc.backup} and any ${loc.stagingPrefix}* ` +
+    throw new TreeWriteError({
+      dir: loc.dir,
+      action: 'finish an interrupted earlier write',
+      path: loc.journal,
+      reason:
+        `this journal of an interrupted swap is unreadable; inspect ${loc.dir}, ${loc.backup} and any ${loc.stagingPrefix}* ` +
         'directory next to it, keep the right one as the tree, then delete the journal',
-    );
+      tree: 'old',
+    });
   }
   return { staging, ino: typeof ino === 'number' ? ino : null };
 }
@@ -559,184 +764,62 @@ function liveTreeAfterRecovery(loc: TreeLocation, state: SwapState): string | nu
 }
 
 function recover(loc: TreeLocation): void {
-  const state = inspect(loc);
-  if (state.committed === null && state.stagings.length === 0 && !state.backupExists && !state.journalTmpExists) return;
+  // How far this recovery got, for what a failure says the tree is.
+  let tree: TreeState = 'old';
+  try {
+    const state = inspect(loc);
+    if (state.committed === null && state.stagings.length === 0 && !state.backupExists && !state.journalTmpExists) return;
 
-  const live = liveTreeAfterRecovery(loc, state);
-  if (live !== null && live !== loc.dir && state.dirExists && exchangeDirectories(live, loc.dir)) {
-    // Rolled forward atomically; the old tree now sits at the staging path, removed below.
-    fsyncDir(loc.parent);
-  } else if (live !== null && live !== loc.dir) {
-    if (state.dirExists) {
-      // Journal committed but the old tree was not yet moved aside: do that first. A backup seen
-      // here is older still (left by a recovery that died before its cleanup) and can go.
-      fs.rmSync(loc.backup, { recursive: true, force: true });
-      fs.renameSync(loc.dir, loc.backup);
+    const live = liveTreeAfterRecovery(loc, state);
+    if (live !== null && live !== loc.dir && state.dirExists && exchangeDirectories(live, loc.dir)) {
+      // Rolled forward atomically; the old tree now sits at the staging path, removed below.
+      tree = 'recovered';
+      fsyncDir(loc.parent);
+    } else if (live !== null && live !== loc.dir) {
+      if (state.dirExists) {
+        // Journal committed but the old tree was not yet moved aside: do that first. A backup seen
+        // here is older still (left by a recovery that died before its cleanup) and can go.
+        removeTree(loc.backup);
+        fs.renameSync(loc.dir, loc.backup);
+        tree = 'interrupted';
+      }
+      fs.renameSync(live, loc.dir);
+      tree = 'recovered';
+      fsyncDir(loc.parent);
     }
-    fs.renameSync(live, loc.dir);
+
+    for (const name of state.stagings) removeTree(path.join(loc.parent, name));
+    removeTree(loc.backup);
+    fs.rmSync(loc.journalTmp, { force: true });
+    // Last, so that a crash during the cleanup above still finds the journal and repeats this.
+    fs.rmSync(loc.journal, { force: true });
     fsyncDir(loc.parent);
-  }
-
-  for (const name of state.stagings) fs.rmSync(path.join(loc.parent, name), { recursive: true, force: true });
-  fs.rmSync(loc.backup, { recursive: true, force: true });
-  fs.rmSync(loc.journalTmp, { force: true });
-  // Last, so that a crash during the cleanup above still finds the journal and repeats this.
-  fs.rmSync(loc.journal, { force: true });
-  fsyncDir(loc.parent);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Lock
-
-interface LockHolder {
-  /** Exact file content, to tell this lock apart from a newer one at the same path. */
-  readonly raw: string;
-  readonly pid: number | null;
-  readonly host: string | null;
-  readonly startedAt: string | null;
-  readonly mtimeMs: number;
-}
-
-/**
- * How long a lock without a readable pid is given for its owner to write one. The owner fills the
- * file right after creating it, so this only runs out when the owner died in between (or the file
- * was damaged); generous, because taking over from a stalled owner would let two writers in.
- */
-const UNREADABLE_LOCK_GRACE_MS = 5_000;
-const LOCK_POLL_MS = 25;
-
-function tryCreateLock(lockPath: string, token: string): boolean {
-  let fd: number;
-  try {
-    fd = fs.openSync(lockPath, 'wx');
   } catch (err) {
-    if (errorCode(err) === 'EEXIST') return false;
-    throw err;
+    if (err instanceof TreeWriteError || (tree === 'old' && errorCode(err) === undefined)) throw err;
+    throw new TreeWriteError({ dir: loc.dir, action: 'clean up after an earlier write', tree, leftBehind: leftoversBeside(loc, err), cause: err });
   }
-  try {
-    fs.writeFileSync(fd, token);
-  } catch (err) {
-    fs.closeSync(fd);
-    fs.rmSync(lockPath, { force: true });
-    throw err;
-  }
-  fs.closeSync(fd);
-  return true;
 }
 
-function releaser(lockPath: string, token: string): () => void {
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    // Someone may have removed our lock by hand and another synth taken it; that one is not ours.
-    if (readLock(lockPath)?.raw === token) fs.rmSync(lockPath, { force: true });
-  };
-}
-
-function readLock(lockPath: string): LockHolder | null {
-  let raw: string;
-  let mtimeMs: number;
+/** The swap files recovery could not clear, for the message of its failure. */
+function leftoversBeside(loc: TreeLocation, err: unknown): LeftBehind[] {
+  let names: string[];
   try {
-    raw = fs.readFileSync(lockPath, 'utf8');
-    mtimeMs = fs.statSync(lockPath).mtimeMs;
-  } catch (err) {
-    if (errorCode(err) === 'ENOENT') return null;
-    throw err;
-  }
-  let parsed: { pid?: unknown; host?: unknown; startedAt?: unknown } = {};
-  try {
-    const value: unknown = JSON.parse(raw);
-    if (value !== null && typeof value === 'object') parsed = value;
+    names = fs.readdirSync(loc.parent);
   } catch {
-    // Unreadable content is handled by the grace period in readSettledLock.
+    return [];
   }
-  const pid = typeof parsed.pid === 'number' && Number.isInteger(parsed.pid) && parsed.pid > 0 ? parsed.pid : null;
-  return {
-    raw,
-    pid,
-    host: typeof parsed.host === 'string' ? parsed.host : null,
-    startedAt: typeof parsed.startedAt === 'string' ? parsed.startedAt : null,
-    mtimeMs,
-  };
-}
-
-/**
- * Reads the lock, waiting while it has no pid yet: the owner creates the file and then writes it,
- * so a fresh empty lock is almost always one caught in between, and its pid is what decides.
- */
-function readSettledLock(lockPath: string): LockHolder | null {
-  for (;;) {
-    const holder = readLock(lockPath);
-    if (holder === null || holder.pid !== null || Date.now() - holder.mtimeMs >= UNREADABLE_LOCK_GRACE_MS) return holder;
-    sleep(LOCK_POLL_MS);
+  const journal = path.basename(loc.journal);
+  const journalTmp = path.basename(loc.journalTmp);
+  const lasting = ['EACCES', 'EPERM', 'EROFS'].includes(errorCode(err) ?? '');
+  const fate = lasting ? 'by-hand' : 'next-write-removes';
+  const left: LeftBehind[] = [];
+  for (const n of [...names].sort(compare)) {
+    const p = path.join(loc.parent, n);
+    if (n === journal) left.push({ path: p, what: 'the swap journal', reason: 'recovery still needs it', fate: 'next-write-needs' });
+    else if (n === journalTmp) left.push({ path: p, what: 'an unfinished swap journal', reason: reasonOf(err), fate });
+    else if (n === path.basename(loc.backup) || n.startsWith(loc.stagingPrefix)) {
+      left.push({ path: p, what: "an earlier write's old or unfinished tree", reason: reasonOf(err), fate });
+    }
   }
-}
-
-function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function isHolderAlive(holder: LockHolder): boolean {
-  // Still without a pid after the grace period: its owner died before writing it.
-  if (holder.pid === null) return false;
-  // A pid from another machine (shared volume) cannot be checked here.
-  if (holder.host !== null && holder.host !== os.hostname()) return true;
-  try {
-    process.kill(holder.pid, 0);
-    return true;
-  } catch (err) {
-    return errorCode(err) !== 'ESRCH';
-  }
-}
-
-/**
- * Removes a lock whose owner is gone, without removing a fresh lock that a concurrent process may
- * have created in its place since we read it: the file is moved aside atomically and only deleted
- * if it is still the one we judged stale.
- */
-function breakStaleLock(loc: TreeLocation, stale: LockHolder): void {
-  const aside = `${loc.lock}.stale-${process.pid}`;
-  try {
-    fs.renameSync(loc.lock, aside);
-  } catch (err) {
-    if (errorCode(err) === 'ENOENT') return; // another process cleared it first
-    throw err;
-  }
-  const moved = readLock(aside);
-  if (moved === null || moved.raw === stale.raw) {
-    fs.rmSync(aside, { force: true });
-    return;
-  }
-  // We moved a live lock another process took a moment ago: put it back and yield to it.
-  try {
-    fs.linkSync(aside, loc.lock);
-  } finally {
-    fs.rmSync(aside, { force: true });
-  }
-  throw lockBusyError(loc, moved);
-}
-
-/** Another process holds the lock of the tree (or folder) this one wanted to write. */
-export class TreeLockedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TreeLockedError';
-  }
-}
-
-function lockBusyError(loc: TreeLocation, holder: LockHolder | null): Error {
-  let who = holder?.pid ? `pid ${holder.pid}` : 'pid unknown';
-  if (holder?.host && holder.host !== os.hostname()) who += ` on ${holder.host}`;
-  const since = holder?.startedAt ? ` since ${holder.startedAt}` : '';
-  return new TreeLockedError(
-    `Another synth (${who}) is writing ${loc.dir}${since}. Retry when it has finished, ` +
-      `or remove the lock file ${loc.lock} if that process is gone.`,
-  );
-}
-
-/** Duck-typed: `instanceof Error` is false for errors from another realm (vm contexts, test runners). */
-function errorCode(err: unknown): string | undefined {
-  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
+  return left;
 }

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { acquireLock } from '../gitops/write-tree';
+import { acquireLock } from '../gitops/tree-lock';
 import { imageReferenceProblem, parseImageReference } from '../environment/image-reference';
+import { TreeWriteError } from '../gitops/tree-write-error';
 import { synthesize, SynthesizeResult } from '../synth/synthesize';
 import { environmentFile, replaceFile } from './environment-file';
 import { ImageComponent, imageField, readImage, replaceImage } from './image-edit';
@@ -92,6 +93,9 @@ function updateLocked(root: string, updates: readonly ImageUpdate[], options: Up
     }
     return { changes, synth: synthesize({ root }) };
   } catch (e) {
+    // A write that put the new tree in place (only its cleanup failed) deploys these edits: the
+    // files must stay with it, or environments/ and gitops/ would disagree.
+    if (e instanceof TreeWriteError && e.tree !== 'old') throw e;
     for (const file of written) replaceFile(file, originals.get(file)!.text);
     throw e;
   }
