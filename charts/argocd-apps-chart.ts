@@ -3,7 +3,8 @@ import { ArgoApplication } from '../constructs/argo-application';
 import { ArgoDiscordNotifications } from '../constructs/argo-discord-notifications';
 import { ArgoProject } from '../constructs/argo-project';
 import { GitopsConfig } from '../lib/argocd/gitops-config';
-import { Environment } from '../lib/environment/environment';
+import { Environment, isProtected } from '../lib/environment/environment';
+import { CLUSTER_ANNOTATION } from '../lib/gitops/deployments';
 import { TreeChart } from '../lib/synth/tree-chart';
 import { TREE_PREFIX } from '../lib/validation/reference-rules';
 import { ENVIRONMENT_LABEL } from './argocd-bootstrap-chart';
@@ -55,6 +56,10 @@ export class ArgoCdAppsChart extends TreeChart {
         ),
     });
 
+    // A protected environment's Applications neither cascade nor go without a person's word:
+    // pruned from the root, one leaves its objects running, and the root waits for a
+    // confirmation in Argo CD before it prunes one at all.
+    const guarded = isProtected(env);
     for (const component of props.components) {
       for (const [index, cluster] of env.clusters.entries()) {
         // The first cluster's Applications keep the plain name, so adding a cluster to an
@@ -70,6 +75,8 @@ export class ArgoCdAppsChart extends TreeChart {
             destination: { server: cluster.server, namespace: env.namespace },
             syncWave: COMPONENT_SYNC_WAVES[component] ?? 0,
             notifications: { config: props.notifications, events: ['sync-succeeded', 'sync-failed', 'health-degraded'] },
+            protectFromDeletion: guarded,
+            annotations: { [CLUSTER_ANNOTATION]: cluster.name },
             labels: {
               'app.kubernetes.io/part-of': PART_OF,
               'app.kubernetes.io/component': component,

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { KafkaCluster } from '../constructs/kafka-cluster';
 import { KafkaTopics, KafkaTopicSpec } from '../constructs/kafka-topics';
+import { PROTECTED_FROM_DELETION } from '../lib/argocd/deletion';
 import { imageVersion } from '../lib/environment/image-reference';
 import { ComponentChart, ComponentChartProps, PART_OF } from './component-chart';
 import { PlatformChart } from './platform-chart';
@@ -33,6 +34,10 @@ export class KafkaChart extends ComponentChart {
       storage: settings.storage,
       resources: settings.resources,
       priorityClassName: props.platform.priorityClassName,
+      // The brokers' volumes are the chat history: neither a pruned StatefulSet nor a deleted
+      // Application may take the StatefulSet along (its claims are retained, and live as long as
+      // the namespace, which is protected the same way).
+      annotations: { ...PROTECTED_FROM_DELETION },
     });
     this.topics = new KafkaTopics(this, 'Topics', {
       cluster: this.cluster,

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { KubePriorityClass } from '../imports/k8s';
 import { NetworkBaseline } from '../constructs/network-baseline';
 import { RestrictedNamespace } from '../constructs/restricted-namespace';
+import { PROTECTED_FROM_DELETION } from '../lib/argocd/deletion';
 import { EXTERNAL_PREFIX } from '../lib/validation/finding';
 import { ComponentChart, ComponentChartProps, PART_OF } from './component-chart';
 
@@ -23,7 +24,13 @@ export class PlatformChart extends ComponentChart {
     super(scope, 'platform', props);
     const env = props.environment;
     const labels = { 'app.kubernetes.io/part-of': PART_OF, 'app.kubernetes.io/managed-by': 'cdk8s' };
-    this.restrictedNamespace = new RestrictedNamespace(this, 'Namespace', { name: env.namespace, labels });
+    // Deleting the namespace deletes everything in it, the Kafka volumes and the out-of-band
+    // Secrets included: never Argo CD's decision alone.
+    this.restrictedNamespace = new RestrictedNamespace(this, 'Namespace', {
+      name: env.namespace,
+      labels,
+      annotations: { ...PROTECTED_FROM_DELETION },
+    });
     new NetworkBaseline(this, 'Network', { namespace: env.namespace, labels });
     // Cluster-scoped: the environment's namespace in the name keeps environments that share a
     // cluster from overwriting each other's class.

@@ -2,18 +2,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CommandArgs, oneOf, readCommandLine } from '../lib/cli/command-line';
-import { ConfigError } from '../lib/environment/config-error';
 import { buildDiffReport, reportJson } from '../lib/diff/diff-report';
 import { GitTreeError, readGitTree } from '../lib/diff/git-tree';
-import { ForeignTreeError } from '../lib/gitops/write-tree';
 import { renderHtml } from '../lib/diff/render-html';
 import { renderMarkdown } from '../lib/diff/render-markdown';
 import { renderText } from '../lib/diff/render-text';
 import { describeStaleTree, staleFiles } from '../lib/diff/stale-tree';
 import { TreeParseError } from '../lib/diff/tree-resources';
-import { SynthError } from '../lib/synth/render';
+import { isUserFacing } from '../lib/pipeline/describe-failure';
 import { synthesize, SynthesizeResult } from '../lib/synth/synthesize';
-import { ValidationError } from '../lib/validation/validation-error';
 
 const USAGE = `usage: npm run diff [-- [--base <git-rev>] [--format text|markdown|html|json] [--output <file>]]
        npm run diff -- --check
@@ -99,9 +96,10 @@ function main(argv: string[]): number {
   const root = process.cwd();
   let synth: SynthesizeResult;
   try {
-    synth = synthesize({ root, environmentsDir: options.environments, outDir: options.gitops, dryRun: true });
+    // Nothing is written, so nothing is removed here: the report names removals instead.
+    synth = synthesize({ root, environmentsDir: options.environments, outDir: options.gitops, dryRun: true, allowRemoval: 'any' });
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof SynthError || e instanceof ValidationError || e instanceof ForeignTreeError) {
+    if (isUserFacing(e)) {
       console.error(e.message);
       console.error('diff: the working tree does not synthesize; nothing to compare');
       return 2;

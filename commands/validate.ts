@@ -4,6 +4,8 @@ import { scanEnvironmentFiles } from '../lib/validation/credential-scan';
 import { formatFinding, ValidationReport } from '../lib/validation/finding';
 import { readTree, TreeReadError } from '../lib/validation/read-tree';
 import { validateTree } from '../lib/validation/validate';
+import { isProtected } from '../lib/environment/environment';
+import { loadEnvironments } from '../lib/environment/load-environments';
 
 const USAGE = `usage: npm run validate [-- [<path>] [--format text|json] [--environments <dir>]]
 
@@ -35,7 +37,7 @@ function main(argv: string[]): number {
   const started = process.hrtime.bigint();
   let report: ValidationReport;
   try {
-    const tree = validateTree(readTree(dir));
+    const tree = validateTree(readTree(dir), { isProtected: protection(environmentsDir) });
     report = { ...tree, findings: [...tree.findings, ...scanEnvironmentFiles(environmentsDir)] };
   } catch (e) {
     if (e instanceof TreeReadError) {
@@ -59,6 +61,19 @@ function main(argv: string[]): number {
     );
   }
   return report.findings.length > 0 ? 1 : 0;
+}
+
+/**
+ * Which environments are protected: as their files say when the folder loads, else (no folder, or
+ * a file with problems, which synth reports) the default, prod only.
+ */
+function protection(environmentsDir: string): (name: string) => boolean {
+  try {
+    const declared = new Map(loadEnvironments(environmentsDir).map((env) => [env.name, isProtected(env)]));
+    return (name) => declared.get(name) ?? isProtected({ name });
+  } catch {
+    return (name) => isProtected({ name });
+  }
 }
 
 process.exitCode = main(process.argv.slice(2));

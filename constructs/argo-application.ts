@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { PROTECTED_FROM_DELETION, RESOURCES_FINALIZER } from '../lib/argocd/deletion';
 import { Application, ApplicationSpecSources } from '../imports/argoproj.io-application-argoproj.io';
 import { ArgoDiscordNotifications, ArgoNotificationEvent } from './argo-discord-notifications';
 import { ArgoDestination, ArgoProject } from './argo-project';
@@ -61,6 +62,14 @@ export interface ArgoApplicationProps {
    */
   readonly cascadeDelete?: boolean;
   /**
+   * Removing the Application takes a person's word: it carries no resources finalizer (deleted,
+   * it leaves its objects running) and the sync options `Delete=false,Prune=confirm`, so the
+   * Application that manages it (an app of apps) prunes it only once someone confirms in Argo CD.
+   * Implies `cascadeDelete: false`.
+   * @default false
+   */
+  readonly protectFromDeletion?: boolean;
+  /**
    * Sync options. The default suits a folder whose Namespace another Application creates:
    * `CreateNamespace=false` (Argo CD must not create it without its labels), `PruneLast=true`
    * (remove what git dropped only once everything else is applied and healthy) and
@@ -85,7 +94,6 @@ export interface ArgoApplicationProps {
   readonly annotations?: Record<string, string>;
 }
 
-export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
 const DEFAULT_SYNC_OPTIONS = ['CreateNamespace=false', 'FailOnSharedResource=true', 'PruneLast=true'];
@@ -120,6 +128,10 @@ export class ArgoApplication extends Construct {
     if (props.syncWave !== undefined && !Number.isInteger(props.syncWave)) {
       throw new Error(`syncWave: ${props.syncWave} is not allowed; allowed: an integer`);
     }
+    if (props.protectFromDeletion && props.cascadeDelete) {
+      throw new Error('cascadeDelete: true is not allowed with protectFromDeletion: true; allowed: a protected Application never cascades');
+    }
+    const cascade = props.cascadeDelete ?? !props.protectFromDeletion;
     const retry = props.retry ?? DEFAULT_RETRY;
     if (!Number.isInteger(retry.limit) || retry.limit < 1) throw new Error(`retry.limit: ${retry.limit} is not allowed; allowed: an integer of at least 1`);
     if (!Number.isInteger(retry.factor) || retry.factor < 1) throw new Error(`retry.factor: ${retry.factor} is not allowed; allowed: an integer of at least 1`);
@@ -147,6 +159,7 @@ export class ArgoApplication extends Construct {
     const annotations: Record<string, string> = {
       ...(props.syncWave !== undefined ? { [SYNC_WAVE_ANNOTATION]: String(props.syncWave) } : {}),
       ...(props.notifications ? props.notifications.config.subscriptions(props.notifications.events) : {}),
+      ...(props.protectFromDeletion ? PROTECTED_FROM_DELETION : {}),
       ...props.annotations,
     };
     const sources: ApplicationSpecSources[] = props.folders.map((folder) => ({
@@ -163,7 +176,7 @@ export class ArgoApplication extends Construct {
         namespace: props.project.argoNamespace,
         ...(props.labels ? { labels: props.labels } : {}),
         ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
-        ...((props.cascadeDelete ?? true) ? { finalizers: [RESOURCES_FINALIZER] } : {}),
+        ...(cascade ? { finalizers: [RESOURCES_FINALIZER] } : {}),
       },
       spec: {
         project: props.project.name,

@@ -348,6 +348,9 @@ export class KafkaCluster extends Construct {
         },
         volumeClaimTemplates: [
           {
+            // Nothing here may ever change: the API server refuses any update of a StatefulSet's
+            // volumeClaimTemplates, annotations included, so the sync of every existing cluster
+            // would fail. The claims are kept by the retention policy below and by their namespace.
             metadata: { name: 'data', labels: { ...this.labels.selector } },
             spec: {
               accessModes: ['ReadWriteOnce'],

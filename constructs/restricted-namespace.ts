@@ -8,6 +8,12 @@ export interface RestrictedNamespaceProps {
   /** Labels of the Namespace, besides the Pod Security ones. @default - none */
   readonly labels?: Record<string, string>;
   /**
+   * Annotations of the Namespace, e.g. the sync options that keep a GitOps controller from
+   * deleting it (and everything in it) on its own.
+   * @default - none
+   */
+  readonly annotations?: Record<string, string>;
+  /**
    * Pod Security Standards version the admission controller enforces. Pinned, so a cluster
    * upgrade does not tighten the rules under running workloads unannounced.
    * @default 'v1.28'
@@ -45,7 +51,11 @@ export class RestrictedNamespace extends Construct {
       podSecurity[`pod-security.kubernetes.io/${mode}-version`] = version;
     }
     this.namespace = new KubeNamespace(this, 'Namespace', {
-      metadata: { name: props.name, labels: { ...(props.labels ?? {}), ...podSecurity } },
+      metadata: {
+        name: props.name,
+        labels: { ...(props.labels ?? {}), ...podSecurity },
+        ...(props.annotations ? { annotations: { ...props.annotations } } : {}),
+      },
     });
 
     const defaults = props.containerDefaults ?? {

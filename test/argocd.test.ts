@@ -10,6 +10,7 @@ import { ArgoApplication } from '../constructs/argo-application';
 import { ArgoProject } from '../constructs/argo-project';
 import { apiGroupOf, isClusterScoped } from '../lib/argocd/cluster-scoped-kinds';
 import { loadGitopsConfig } from '../lib/argocd/gitops-config';
+import { isProtected } from '../lib/environment/environment';
 import { loadEnvironments } from '../lib/environment/load-environments';
 import { renderApp, SynthError } from '../lib/synth/render';
 import { renderTree } from '../lib/synth/synthesize';
@@ -205,8 +206,12 @@ describe('gitops/apps/<env>/', () => {
     }
   });
 
-  test('carries the resources finalizer, so removing an environment removes what it deployed', () => {
-    for (const app of componentApps) expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
+  test('carries the resources finalizer unless its environment is protected, whose Applications never cascade', () => {
+    for (const app of componentApps) {
+      const env = environments.find((e) => e.name === app.metadata.labels.environment)!;
+      if (isProtected(env)) expect(app.metadata.finalizers).toBeUndefined();
+      else expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
+    }
   });
 
   test('waves bring up the platform, then Kafka, then the backend, then the frontend', () => {

@@ -7,6 +7,7 @@ import { environmentSchema } from '../lib/environment/environment-schema';
 import { imageReferenceProblem, imageVersion, parseImageReference } from '../lib/environment/image-reference';
 import { loadEnvironment, loadEnvironments } from '../lib/environment/load-environments';
 import { parseCpu, parseMemory } from '../lib/environment/quantity';
+import { configError } from './support/config-error';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 const DIGEST = 'sha256:' + '0123456789abcdef'.repeat(4);
@@ -98,16 +99,6 @@ function validFor(name: string): string {
 function edit(from: string, to: string, text = VALID): string {
   expect(text).toContain(from);
   return text.replace(from, to);
-}
-
-function configError(load: () => unknown): ConfigError {
-  try {
-    load();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error('expected a ConfigError, but loading succeeded');
 }
 
 function problemsOf(fileName: string, text: string): ConfigError {
@@ -307,7 +298,7 @@ describe('loading environment files', () => {
     const error = problemsOf('dev.yaml', '# nothing yet\n');
 
     expect(messageLines(error)).toEqual([
-      'environments/dev.yaml:1:1: (document): null — a mapping with keys cluster, clusters, components, database, host, imagePullSecret, ingress, kafka, namespace, priority, s3',
+      'environments/dev.yaml:1:1: (document): null — a mapping with keys cluster, clusters, components, database, host, imagePullSecret, ingress, kafka, namespace, priority, protected, s3',
     ]);
   });
 

@@ -1,3 +1,4 @@
+import { PROTECTED_FROM_DELETION } from '../lib/argocd/deletion';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -202,6 +203,12 @@ describe('KafkaCluster', () => {
     expect(serverProperties(synth())['log.dirs']).toBe('/var/lib/kafka/data/kraft');
   });
 
+  test('leaves the volume claim template without annotations, since the API server refuses any change to it', () => {
+    const sts = synth({ annotations: { 'argocd.argoproj.io/sync-options': 'Delete=false' } }).find('StatefulSet', 'kafka');
+    expect(sts.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-options': 'Delete=false' });
+    expect(sts.spec.volumeClaimTemplates[0].metadata).toEqual({ name: 'data', labels: expect.any(Object) });
+  });
+
   test('leaves the storage class to the cluster default when none is given', () => {
     const claim = synth().find('StatefulSet', 'kafka').spec.volumeClaimTemplates[0];
     expect(claim.spec).not.toHaveProperty('storageClassName');
@@ -402,7 +409,8 @@ describe('KafkaCluster', () => {
   test('together with a default-deny baseline, passes every validation rule', () => {
     const chart = Testing.chart();
     new NetworkBaseline(chart, 'baseline', { namespace: 'shop' });
-    const cluster = new KafkaCluster(chart, 'kafka', baseProps);
+    // What holds data must be protected from Argo CD's deletion: the chart's job, checked by validation.
+    const cluster = new KafkaCluster(chart, 'kafka', { ...baseProps, annotations: { ...PROTECTED_FROM_DELETION } });
     new KafkaTopics(chart, 'topics', { cluster, topics: [topic()] });
     const objects = Testing.synth(chart).map((manifest) => ({
       path: `envs/test/kafka/${manifest.kind}-${manifest.metadata.name}.yaml`,

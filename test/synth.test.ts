@@ -153,11 +153,13 @@ describe('npm run synth', () => {
     expect(result.write.written).toContain('envs/dev/backend/Deployment-backend.yaml');
   });
 
-  test('removes the files of an environment that is gone', () => {
+  test('removes the files of an environment that is gone once a person allows it', () => {
     const p = scratchProject();
     synthesize({ root: p.root });
     fs.rmSync(path.join(p.envDir, 'staging.yaml'));
-    const result = synthesize({ root: p.root });
+    expect(() => synthesize({ root: p.root })).toThrow('(to allow: --allow-removal staging)');
+    const result = synthesize({ root: p.root, allowRemoval: ['staging'] });
+    expect(result.removals.map((r) => r.unit)).toEqual(['staging']);
     expect(result.write.removed.length).toBeGreaterThan(0);
     expect(fs.existsSync(path.join(p.outDir, 'envs', 'staging'))).toBe(false);
     expect(fs.existsSync(path.join(p.outDir, 'apps', 'staging'))).toBe(false);

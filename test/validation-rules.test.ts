@@ -960,6 +960,71 @@ describeRule('LABEL-INSTANCE', () => {
   });
 });
 
+const PROTECTED = { 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=confirm' };
+
+function namespace(annotations?: Record<string, string>): Record<string, any> {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'chat-staging', labels: { ...PLATFORM_LABELS }, ...(annotations ? { annotations } : {}) } };
+}
+
+describeRule('ARGOCD-PROTECT-STATE', () => {
+  test('accepts a Namespace kept on Application deletion and pruned only on confirmation', () => {
+    expectClean(add(fixture(), namespace(PROTECTED), 'platform'));
+  });
+
+  test('reports a Namespace without the sync options, naming both it lacks', () => {
+    const tree = add(fixture(), namespace(), 'platform');
+    expectOnlyFinding(tree, 'ARGOCD-PROTECT-STATE', 'Namespace/chat-staging', 'lacks Delete=false (kept when its Application is deleted) and Prune=confirm');
+  });
+
+  test('reports a Namespace that may be pruned without a confirmation', () => {
+    const tree = add(fixture(), namespace({ 'argocd.argoproj.io/sync-options': 'Delete=false' }), 'platform');
+    expectOnlyFinding(tree, 'ARGOCD-PROTECT-STATE', 'Namespace/chat-staging', 'lacks Prune=confirm');
+  });
+
+  test('reports a PersistentVolumeClaim, and leaves a ConfigMap alone', () => {
+    const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'uploads', labels: { ...LABELS } }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+    expectOnlyFinding(add(fixture(), claim), 'ARGOCD-PROTECT-STATE', 'PersistentVolumeClaim/uploads', 'lacks Delete=false');
+  });
+
+  test('is waived by an exemption with a reason, like every rule', () => {
+    const tree = add(fixture(), namespace({ 'exempt.policy/ARGOCD-PROTECT-STATE': 'scratch namespace, recreated by every test run' }), 'platform');
+    const report = validateTree(tree);
+    expect(report.findings.filter((f) => f.rule === 'ARGOCD-PROTECT-STATE')).toEqual([]);
+    expect(report.exemptions.map((x) => x.rule)).toEqual(['ARGOCD-PROTECT-STATE']);
+  });
+});
+
+describeRule('ARGOCD-PROTECTED-ENVIRONMENT', () => {
+  const prodApplication = (metadata: Record<string, any>): TreeObject => {
+    const app = application('gitops/envs/staging/backend');
+    return { ...app, path: 'apps/prod/Application-prod-backend.yaml', component: 'prod', manifest: { ...app.manifest, metadata: { ...app.manifest.metadata, name: 'prod-backend', ...metadata } } };
+  };
+  const findings = (tree: TreeObject[], protectedNames: string[] = ['prod']) =>
+    validateTree(tree, { isProtected: (name) => protectedNames.includes(name) }).findings.filter((f) => f.rule === 'ARGOCD-PROTECTED-ENVIRONMENT');
+
+  test('accepts an Application of a protected environment without the finalizer and with Prune=confirm', () => {
+    expect(findings([...fixture(), prodApplication({ annotations: PROTECTED })])).toEqual([]);
+  });
+
+  test('reports one that carries the resources finalizer (any of its spellings)', () => {
+    const tree = [...fixture(), prodApplication({ annotations: PROTECTED, finalizers: ['resources-finalizer.argocd.argoproj.io/background'] })];
+    expect(findings(tree).map((f) => f.message)).toEqual([expect.stringContaining('carries the resources finalizer')]);
+  });
+
+  test('reports one that may be pruned by the root without a confirmation', () => {
+    expect(findings([...fixture(), prodApplication({})]).map((f) => f.message)).toEqual([
+      expect.stringMatching(/^environment prod is protected, but this Application lacks Delete=false .* and Prune=confirm/),
+    ]);
+  });
+
+  test('by default protects prod only, and an environment that is not protected may cascade', () => {
+    const cascading = prodApplication({ finalizers: ['resources-finalizer.argocd.argoproj.io'] });
+    expect(validateTree([...fixture(), cascading]).findings.map((f) => f.rule)).toContain('ARGOCD-PROTECTED-ENVIRONMENT');
+    expect(findings([...fixture(), cascading], [])).toEqual([]);
+    expect(findings([...fixture(), application('gitops/envs/staging/backend')])).toEqual([]);
+  });
+});
+
 describe('exemptions', () => {
   const writableRoot = (reason: string) => {
     const tree = fixture();

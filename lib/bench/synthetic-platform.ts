@@ -6,7 +6,7 @@ import { ArgoApplication } from '../../constructs/argo-application';
 import { ArgoProject } from '../../constructs/argo-project';
 import { WebService } from '../../constructs/web-service';
 import { GitopsConfig } from '../argocd/gitops-config';
-import { Environment } from '../environment/environment';
+import { Environment, isProtected } from '../environment/environment';
 import { imageVersion } from '../environment/image-reference';
 import { TreeChart } from '../synth/tree-chart';
 import { TREE_PREFIX } from '../validation/reference-rules';
@@ -87,6 +87,7 @@ export function buildSyntheticApp(environments: readonly Environment[], services
         repository: gitops.repository,
         folders: [{ path: `${TREE_PREFIX}/envs/${environment.name}/${name}` }],
         destination: { server: environment.clusters[0]!.server, namespace: environment.namespace },
+        protectFromDeletion: isProtected(environment),
       });
     }
   }

@@ -1,6 +1,7 @@
+import { deploymentsOf, Removal, removalsBetween } from '../gitops/deployments';
 import { analyzeImpact, ImpactOptions, RolloutImpact } from './rollout-impact';
 import { diffTrees, ResourceChange } from './tree-diff';
-import { resourcesOf } from './tree-resources';
+import { resourcesOf, TreeResource } from './tree-resources';
 
 /** Everything `npm run diff` reports: what changes per resource, and what that does to the clusters. */
 export interface DiffReport {
@@ -9,6 +10,11 @@ export interface DiffReport {
   /** Names the new side: `working tree`. */
   readonly head: string;
   readonly changes: ResourceChange[];
+  /**
+   * Environments, components and clusters the base tree deploys and the new one does not: what
+   * Argo CD will prune, and what synth refuses without `--allow-removal`. Reports put it first.
+   */
+  readonly removals: readonly Removal[];
   readonly impact: RolloutImpact;
   readonly counts: { readonly added: number; readonly removed: number; readonly changed: number; readonly warnings: number };
 }
@@ -32,12 +38,14 @@ export function buildDiffReport(
   const base = resourcesOf(baseFiles, options.base);
   const head = resourcesOf(headFiles, options.head);
   const changes = diffTrees(base, head, { baseLabel: 'a', headLabel: 'b' });
+  const removals = removalsBetween(deploymentsIn(baseFiles, base), deploymentsIn(headFiles, head));
   const impact = analyzeImpact(changes, base, head, options);
   const count = (s: ResourceChange['status']) => changes.filter((c) => c.status === s).length;
   return {
     base: options.base,
     head: options.head,
     changes,
+    removals,
     impact,
     counts: {
       added: count('added'),
@@ -48,6 +56,22 @@ export function buildDiffReport(
   };
 }
 
+function deploymentsIn(files: ReadonlyMap<string, string>, resources: ReadonlyMap<string, TreeResource>) {
+  const byPath = new Map<string, Record<string, any>>();
+  for (const r of resources.values()) if (!byPath.has(r.path)) byPath.set(r.path, r.manifest);
+  return deploymentsOf(files.keys(), (rel) => byPath.get(rel));
+}
+
+/**
+ * The report's first line when it removes deployed things: loud on purpose, since it is the one
+ * change Argo CD cannot undo.
+ */
+export function removalLines(report: DiffReport): string[] {
+  return report.removals.map(
+    (r) => `REMOVES ${r.kind.toUpperCase()} ${r.unit}: ${r.detail}. Argo CD prunes it once this is merged; synth refuses it without --allow-removal ${r.unit}`,
+  );
+}
+
 /** The report as plain data for machines: no parsed manifests, patches included. */
 export function reportJson(report: DiffReport): string {
   return `${JSON.stringify(
@@ -55,6 +79,7 @@ export function reportJson(report: DiffReport): string {
       base: report.base,
       head: report.head,
       counts: report.counts,
+      removals: report.removals,
       impact: report.impact,
       resources: report.changes.map((c) => ({
         key: c.key,

@@ -1,4 +1,4 @@
-import { countsLine, DiffReport, statusMark } from './diff-report';
+import { countsLine, DiffReport, removalLines, statusMark } from './diff-report';
 import { impactLines } from './render-text';
 import { placeLabel, resourceLabel } from './tree-resources';
 
@@ -14,6 +14,7 @@ const STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #1f2328; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.2em; border-bottom: 1px solid #d0d7de; padding-bottom: .2em; } h3 { font-size: 1.05em; margin-bottom: .3em; }
 table { border-collapse: collapse; margin: .3em 0 1em; } td, th { border: 1px solid #d0d7de; padding: .25em .6em; text-align: left; vertical-align: top; }
+.removals { background: #ffebe9; border: 2px solid #cf222e; color: #82071e; padding: .3em 1em; border-radius: 6px; }
 .warnings { background: #fff8c5; border: 1px solid #d4a72c; padding: .5em 1em; border-radius: 6px; }
 .tag { white-space: nowrap; font-weight: 600; } .tag-rolls { color: #0969da; }
 .added { color: #1a7f37; } .removed { color: #cf222e; }
@@ -25,7 +26,11 @@ pre span { display: inline-block; min-width: 100%; } .add { background: #dafbe1;
 /** One self-contained HTML page: summary on top, then each resource's diff, collapsed. */
 export function renderHtml(report: DiffReport): string {
   const title = `gitops diff: ${report.base} → ${report.head}`;
-  const body: string[] = [`<h1>${escapeHtml(title)}</h1>`];
+  const removals = removalLines(report);
+  const body: string[] = [
+    ...(removals.length > 0 ? ['<div class="removals">', ...removals.map((l) => `<p><strong>${escapeHtml(l)}</strong></p>`), '</div>'] : []),
+    `<h1>${escapeHtml(title)}</h1>`,
+  ];
   if (report.changes.length === 0) {
     body.push('<p>No resource changes.</p>');
   } else {

@@ -1,4 +1,4 @@
-import { countsLine, DiffReport, statusMark } from './diff-report';
+import { countsLine, DiffReport, removalLines, statusMark } from './diff-report';
 import { impactLines } from './render-text';
 import { placeLabel, resourceLabel } from './tree-resources';
 
@@ -36,7 +36,13 @@ function fence(body: string): string {
 
 /** The report as a pull-request comment: summary and resource table, then collapsed diffs. */
 export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}): string {
-  const head: string[] = [MARKDOWN_MARKER, `## gitops diff: ${markdownText(report.base)} → ${markdownText(report.head)}`, ''];
+  const removals = removalLines(report);
+  const head: string[] = [
+    MARKDOWN_MARKER,
+    ...(removals.length > 0 ? ['> [!CAUTION]', ...removals.map((l) => `> **${markdownText(l)}**`), ''] : []),
+    `## gitops diff: ${markdownText(report.base)} → ${markdownText(report.head)}`,
+    '',
+  ];
   if (report.changes.length === 0) {
     head.push('No resource changes.');
     return `${head.join('\n')}\n`;

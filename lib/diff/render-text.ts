@@ -1,4 +1,4 @@
-import { countsLine, DiffReport, statusMark } from './diff-report';
+import { countsLine, DiffReport, removalLines, statusMark } from './diff-report';
 import { GroupImpact } from './rollout-impact';
 import { placeLabel, resourceLabel } from './tree-resources';
 
@@ -24,6 +24,7 @@ export function impactLines(g: GroupImpact): { tag: string; text: string; warnin
 export function renderText(report: DiffReport, options: TextOptions = {}): string {
   const paint = (style: Style, s: string) => (options.color ? `\x1b[${CODES[style]}m${s}\x1b[0m` : s);
   const out: string[] = [];
+  for (const line of removalLines(report)) out.push(paint('red', paint('bold', line)));
   out.push(paint('bold', `gitops diff: ${report.base} → ${report.head}`));
   if (report.changes.length === 0) {
     out.push('no resource changes');

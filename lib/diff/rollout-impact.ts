@@ -1,3 +1,4 @@
+import { cascadesOnDelete } from '../argocd/deletion';
 import { leafChanges, LeafChange, sameValue } from './leaf-changes';
 import { ResourceChange } from './tree-diff';
 import { compare, TreeResource } from './tree-resources';
@@ -77,7 +78,6 @@ export interface ImpactOptions {
 
 const POD_TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
 const ROLLING_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
-const ARGO_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
 function label(r: { kind: string; name: string }): string {
   return `${r.kind}/${r.name}`;
@@ -519,7 +519,7 @@ function applicationChange(group: GroupImpact, change: ResourceChange): void {
   }
   if (change.status === 'removed') {
     const finalizers: string[] = change.before!.manifest.metadata?.finalizers ?? [];
-    const cascade = finalizers.some((f) => f.startsWith(ARGO_FINALIZER));
+    const cascade = cascadesOnDelete(finalizers);
     group.warnings.push({
       resource,
       text: cascade

@@ -290,6 +290,11 @@ export const environmentSchema: JSONSchemaType<EnvironmentFile> = {
     kafka: kafkaSchema,
     database: databaseSchema,
     s3: s3Schema,
+    protected: {
+      type: 'boolean',
+      nullable: true,
+      description: 'true or false: whether retiring the environment needs a confirmation in Argo CD (default: true for prod only)',
+    },
   },
 };
 

@@ -42,6 +42,22 @@ export interface Environment {
   readonly database: DatabaseSettings;
   /** The S3 bucket images and files are stored in. */
   readonly s3: S3Settings;
+  /**
+   * Whether retiring the environment takes more than a merged pull request. A protected
+   * environment's Argo CD Applications carry no resources finalizer (pruning one leaves its
+   * objects running) and are pruned by the root Application only once a person confirms it in
+   * Argo CD. Read it through {@link isProtected}, which applies the default.
+   * @default true for the environment named `prod`, false for every other
+   */
+  readonly protected?: boolean;
+}
+
+/** The environment protected when its file does not say: production. */
+export const PROTECTED_BY_DEFAULT = 'prod';
+
+/** Whether the environment is protected: its file's `protected`, else true for `prod` only. */
+export function isProtected(env: Pick<Environment, 'name' | 'protected'>): boolean {
+  return env.protected ?? env.name === PROTECTED_BY_DEFAULT;
 }
 
 export interface IngressSettings {

@@ -1,11 +1,14 @@
 import * as path from 'node:path';
 import { App } from 'cdk8s';
+import { parseDocument } from 'yaml';
 import { addArgoCd } from '../../charts/argocd-platform';
 import { addChatPlatform } from '../../charts/chat-platform';
 import { GitopsConfig, loadGitopsConfig } from '../argocd/gitops-config';
-import { Environment } from '../environment/environment';
+import { Environment, isProtected } from '../environment/environment';
 import { loadEnvironments } from '../environment/load-environments';
-import { TreeWriteResult, writeTree } from '../gitops/write-tree';
+import { deploymentsOf, Removal, removalsBetween } from '../gitops/deployments';
+import { guardRemovals } from '../gitops/removal-guard';
+import { TreePlan, TreeWriteResult, writeTree } from '../gitops/write-tree';
 import { ValidationReport } from '../validation/finding';
 import { validateTree } from '../validation/validate';
 import { expectObjects, OBJECTS_PER_ENVIRONMENT } from '../runtime/young-generation';
@@ -26,6 +29,14 @@ export interface SynthesizeOptions {
    * @default - the project's own gitops.config.yaml
    */
   readonly gitopsConfig?: string;
+  /**
+   * What the new tree may drop of what the tree on disk deploys: `<env>`, `<env>/<component>`,
+   * `<env>@<cluster>`, `<env>/<component>@<cluster>`, or `'any'` for a comparison that writes
+   * nothing (the diff). Any other removal refuses the whole write (`RemovalRefusedError`), dry
+   * runs included, so a dry run says what the real one would do.
+   * @default - nothing may be removed
+   */
+  readonly allowRemoval?: readonly string[] | 'any';
 }
 
 export interface SynthesizeResult {
@@ -35,8 +46,21 @@ export interface SynthesizeResult {
   readonly files: Map<string, string>;
   readonly validation: ValidationReport;
   readonly write: TreeWriteResult;
+  /** What the written tree no longer deploys of the tree that was there (all of it allowed). */
+  readonly removals: readonly Removal[];
   /** Milliseconds spent in each phase. */
   readonly timings: { readonly load: number; readonly render: number; readonly validate: number; readonly write: number };
+}
+
+/** The first document of a file on disk as data; undefined where it is not a YAML mapping. */
+function manifestOf(text: string | undefined): Record<string, any> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const data: unknown = parseDocument(text).toJS();
+    return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, any>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function since(start: bigint): number {
@@ -83,11 +107,24 @@ export function synthesize(options: SynthesizeOptions = {}): SynthesizeResult {
   const { objects, files } = renderTree(environments, gitops);
   const render = since(t);
   t = process.hrtime.bigint();
-  const validation = validateTree(objects);
+  const protectedEnvironments = new Set(environments.filter(isProtected).map((e) => e.name));
+  const validation = validateTree(objects, { isProtected: (name) => protectedEnvironments.has(name) });
   const validate = since(t);
   if (validation.findings.length > 0) throw new ValidationError(validation);
   t = process.hrtime.bigint();
+  let removals: Removal[] = [];
+  const byPath = new Map(objects.map((o) => [o.path, o.manifest]));
+  const checkRemovals = (plan: TreePlan) => {
+    // Files whose bytes are unchanged hold what synth rendered; only the others are parsed.
+    const before = deploymentsOf(plan.existing, (rel) => (plan.unchanged.has(rel) ? byPath.get(rel) : manifestOf(plan.read(rel))));
+    removals = removalsBetween(before, deploymentsOf(files.keys(), (rel) => byPath.get(rel)));
+    if (options.allowRemoval !== 'any') guardRemovals(removals, options.allowRemoval ?? []);
+  };
   // Only ever replaces a tree synth wrote: pointed at another folder, it would delete its files.
-  const write = writeTree(path.resolve(root, options.outDir ?? 'gitops'), files, { dryRun: options.dryRun ?? false, owns: isManifestFile });
-  return { environments, objects, files, validation, write, timings: { load, render, validate, write: since(t) } };
+  const write = writeTree(path.resolve(root, options.outDir ?? 'gitops'), files, {
+    dryRun: options.dryRun ?? false,
+    owns: isManifestFile,
+    beforeReplace: checkRemovals,
+  });
+  return { environments, objects, files, validation, write, removals, timings: { load, render, validate, write: since(t) } };
 }

@@ -12,6 +12,8 @@ export interface RuleContext {
   /** Objects of one kind, across the tree. */
   ofKind(kind: string): readonly TreeObject[];
   report(object: TreeObject, message: string): void;
+  /** Whether retiring the environment needs a person's confirmation in Argo CD. */
+  isProtected(environment: string): boolean;
 }
 
 /** A check with a stable id and a hint on how to fix what it finds. */

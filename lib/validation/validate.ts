@@ -1,6 +1,8 @@
+import { isProtected as isProtectedByDefault } from '../environment/environment';
 import { EXEMPT_PREFIX, Exemption, Finding, objectId, TreeObject, ValidationReport } from './finding';
 import { validateKubernetesSchema } from './kubernetes-schema';
 import { POLICY_RULES } from './policy-rules';
+import { DELETION_RULES } from './deletion-rules';
 import { REFERENCE_RULES } from './reference-rules';
 import { Rule, RuleContext } from './rule';
 import { WorkloadIndex, workloadsOf } from './workloads';
@@ -16,13 +18,25 @@ const SCHEMA_RULE: Rule = {
   },
 };
 
-export const RULES: readonly Rule[] = [SCHEMA_RULE, ...REFERENCE_RULES, ...POLICY_RULES];
+export const RULES: readonly Rule[] = [SCHEMA_RULE, ...REFERENCE_RULES, ...POLICY_RULES, ...DELETION_RULES];
+
+export interface ValidateTreeOptions {
+  /** @default RULES */
+  readonly rules?: readonly Rule[];
+  /**
+   * Whether an environment is protected (its Applications must not cascade and must wait for a
+   * confirmation before the root prunes them).
+   * @default - the environment model's default: `prod` only
+   */
+  readonly isProtected?: (environment: string) => boolean;
+}
 
 /**
  * Runs every rule (schema, references, policy) over a whole tree. A finding is waived only by an
  * `exempt.policy/<RULE-ID>` annotation with a non-empty reason on the object at fault.
  */
-export function validateTree(objects: readonly TreeObject[], rules: readonly Rule[] = RULES): ValidationReport {
+export function validateTree(objects: readonly TreeObject[], options: ValidateTreeOptions = {}): ValidationReport {
+  const { rules = RULES, isProtected = (name: string) => isProtectedByDefault({ name }) } = options;
   const byKind = new Map<string, TreeObject[]>();
   const byName = new Map<string, TreeObject>();
   const nameKey = (kind: string, name: unknown, environment: string, namespace: unknown) =>
@@ -43,6 +57,7 @@ export function validateTree(objects: readonly TreeObject[], rules: readonly Rul
     workloads,
     workloadIndex: new WorkloadIndex(workloads),
     ofKind: (kind) => byKind.get(kind) ?? [],
+    isProtected,
     findInNamespace: (kind, name, scope) => byName.get(nameKey(kind, name, scope.environment, scope.manifest.metadata?.namespace)),
     report(object, message) {
       const finding: Finding = {
