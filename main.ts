@@ -14,8 +14,9 @@ Synthesizes every environments/<env>.yaml into gitops/envs/<env>/<component>/.
   --out <dir>             gitops tree to write (default: gitops)
   --dry-run               report what would change, write nothing
   --allow-removal <what>  allow the tree to drop what is deployed: <env> (a whole environment),
-                          <env>/<component> or <env>@<cluster>; repeat for each. Without it, synth
-                          refuses a tree that removes any of them (Argo CD would prune them)`;
+                          <env>/<component>, <env>@<cluster> or <env>/<component>@<cluster>;
+                          repeat for each. Without it, synth refuses a tree that removes any of
+                          them (Argo CD would prune them)`;
 
 function main(argv: string[]): number {
   const args = readCommandLine(

@@ -188,6 +188,21 @@ describe('synth refuses to remove what is deployed', () => {
     }
   }, SLOW);
 
+  test('a renamed prod.yaml is refused as the removal of prod, not deployed as a new environment beside nothing', () => {
+    const from = path.join(p.envDir, 'prod.yaml');
+    const to = path.join(p.envDir, 'production.yaml');
+    fs.renameSync(from, to);
+    try {
+      const before = snapshot(p);
+      const r = synth(p);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/environment prod: 41 files under envs\/prod\/ and apps\/prod\/, 4 Applications; Argo CD waits for a confirmation .*\(to allow: --allow-removal prod\)/);
+      expect(snapshot(p)).toEqual(before);
+    } finally {
+      fs.renameSync(to, from);
+    }
+  }, SLOW);
+
   test('a dry run refuses the same way, so it says what the real run would do', () => {
     const file = path.join(p.envDir, 'dev.yaml');
     const text = fs.readFileSync(file, 'utf8');
