@@ -2,7 +2,7 @@
 import { readCommandLine } from './lib/cli/command-line';
 import { isUserFacing } from './lib/pipeline/describe-failure';
 import { TreeWriteError } from './lib/gitops/write-tree';
-import { buildApp, synthesize } from './lib/synth/synthesize';
+import { buildApp, synthesize } from './app/synthesize';
 import { unusedAllowances } from './lib/gitops/deployments';
 import { checkRemovalNames, describeRemoval } from './lib/gitops/removal-guard';
 import { loadEnvironments } from './lib/environment/load-environments';

@@ -2,11 +2,11 @@ import { Construct } from 'constructs';
 import { ArgoApplication } from '../constructs/argo-application';
 import { ArgoDiscordNotifications } from '../constructs/argo-discord-notifications';
 import { ArgoProject } from '../constructs/argo-project';
-import { GitopsConfig } from '../lib/argocd/gitops-config';
+import { GitopsConfig } from '../lib/environment/gitops-config';
 import { Environment, isProtected } from '../lib/environment/environment';
-import { CLUSTER_ANNOTATION } from '../lib/gitops/deployments';
-import { TreeChart } from '../lib/synth/tree-chart';
-import { TREE_PREFIX } from '../lib/validation/reference-rules';
+import { CLUSTER_ANNOTATION } from '../lib/tree/annotations';
+import { TreeChart } from './tree-chart';
+import { componentFolder, sourcePathOf } from '../lib/tree/layout';
 import { ENVIRONMENT_LABEL } from './argocd-bootstrap-chart';
 import { PART_OF } from './component-chart';
 
@@ -71,7 +71,7 @@ export class ArgoCdAppsChart extends TreeChart {
             name,
             project: props.project,
             repository: props.gitops.repository,
-            folders: [{ path: `${TREE_PREFIX}/envs/${env.name}/${component}` }],
+            folders: [{ path: sourcePathOf(componentFolder(env.name, component)) }],
             destination: { server: cluster.server, namespace: env.namespace },
             syncWave: COMPONENT_SYNC_WAVES[component] ?? 0,
             notifications: { config: props.notifications, events: ['sync-succeeded', 'sync-failed', 'health-degraded'] },

@@ -2,9 +2,9 @@ import { Construct } from 'constructs';
 import { ArgoApplication, SYNC_WAVE_ANNOTATION } from '../constructs/argo-application';
 import { ArgoDiscordNotifications } from '../constructs/argo-discord-notifications';
 import { ArgoClusterResource, ArgoDestination, ArgoProject, ArgoResourceKind } from '../constructs/argo-project';
-import { GitopsConfig } from '../lib/argocd/gitops-config';
-import { TreeChart } from '../lib/synth/tree-chart';
-import { TREE_PREFIX } from '../lib/validation/reference-rules';
+import { GitopsConfig } from '../lib/environment/gitops-config';
+import { TreeChart } from './tree-chart';
+import { APPS_ROOT, BOOTSTRAP_FOLDER, manifestFileName, sourcePathOf } from '../lib/tree/layout';
 import { PART_OF } from './component-chart';
 
 /** Argo CD's name for the cluster it runs in: where Applications, AppProjects and its ConfigMaps live. */
@@ -92,9 +92,9 @@ export class ArgoCdBootstrapChart extends TreeChart {
       project: this.rootProject,
       repository: gitops.repository,
       folders: [
-        { path: `${TREE_PREFIX}/apps`, recurse: true },
+        { path: sourcePathOf(APPS_ROOT), recurse: true },
         // Not itself: an Application whose resources include itself waits on its own health.
-        { path: `${TREE_PREFIX}/bootstrap`, exclude: `Application-${rootName}.yaml` },
+        { path: sourcePathOf(BOOTSTRAP_FOLDER), exclude: manifestFileName('Application', rootName) },
       ],
       destination: { server: IN_CLUSTER, namespace: argoNamespace },
       // Deleting the root must never cascade into every environment's workloads.

@@ -6,7 +6,7 @@ import { KafkaTopicSpec } from '../constructs/kafka-topics';
 import { WebService } from '../constructs/web-service';
 import { imageVersion } from '../lib/environment/image-reference';
 import { Environment, S3Settings } from '../lib/environment/environment';
-import { EXTERNAL_PREFIX } from '../lib/validation/finding';
+import { externalAnnotation } from '../lib/tree/annotations';
 import { ComponentChart, ComponentChartProps, PART_OF } from './component-chart';
 import { PlatformChart } from './platform-chart';
 
@@ -97,7 +97,7 @@ export class BackendChart extends ComponentChart {
       imagePullSecrets: [env.imagePullSecret],
       annotations: {
         ...props.platform.externalObjects,
-        [`${EXTERNAL_PREFIX}Secret.${this.database.credentialsSecret}`]:
+        [externalAnnotation('Secret', this.database.credentialsSecret)]:
           'database credentials (keys username and password), created out of band in the namespace (README: "Database credentials")',
       },
       priorityClassName: props.platform.priorityClassName,

@@ -4,7 +4,7 @@ import { WebIngress } from '../constructs/web-ingress';
 import { WebService } from '../constructs/web-service';
 import { imageVersion } from '../lib/environment/image-reference';
 import { parseCpu } from '../lib/environment/quantity';
-import { EXTERNAL_PREFIX } from '../lib/validation/finding';
+import { externalAnnotation } from '../lib/tree/annotations';
 import { ComponentChart, ComponentChartProps, PART_OF } from './component-chart';
 import { PlatformChart } from './platform-chart';
 
@@ -88,7 +88,7 @@ export class FrontendChart extends ComponentChart {
       tlsSecretName: env.ingress.tlsSecretName,
       maxBodySize: env.ingress.maxBodySize,
       annotations: {
-        [`${EXTERNAL_PREFIX}Secret.${env.ingress.tlsSecretName}`]: 'TLS certificate of the host, issued out of band (e.g. by cert-manager)',
+        [externalAnnotation('Secret', env.ingress.tlsSecretName)]: 'TLS certificate of the host, issued out of band (e.g. by cert-manager)',
       },
     });
 

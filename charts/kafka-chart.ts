@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { KafkaCluster } from '../constructs/kafka-cluster';
 import { KafkaTopics, KafkaTopicSpec } from '../constructs/kafka-topics';
-import { PROTECTED_FROM_DELETION } from '../lib/argocd/deletion';
+import { PROTECTED_FROM_DELETION } from '../lib/tree/deletion';
 import { imageVersion } from '../lib/environment/image-reference';
 import { ComponentChart, ComponentChartProps, PART_OF } from './component-chart';
 import { PlatformChart } from './platform-chart';

@@ -2,8 +2,8 @@ import { Construct } from 'constructs';
 import { KubePriorityClass } from '../imports/k8s';
 import { NetworkBaseline } from '../constructs/network-baseline';
 import { RestrictedNamespace } from '../constructs/restricted-namespace';
-import { PROTECTED_FROM_DELETION } from '../lib/argocd/deletion';
-import { EXTERNAL_PREFIX } from '../lib/validation/finding';
+import { PROTECTED_FROM_DELETION } from '../lib/tree/deletion';
+import { externalAnnotation } from '../lib/tree/annotations';
 import { ComponentChart, ComponentChartProps, PART_OF } from './component-chart';
 
 /**
@@ -36,7 +36,7 @@ export class PlatformChart extends ComponentChart {
     // cluster from overwriting each other's class.
     this.priorityClassName = `${env.namespace}-workloads`;
     this.externalObjects = {
-      [`${EXTERNAL_PREFIX}Secret.${env.imagePullSecret}`]: 'registry pull secret, created out of band in the namespace (README: "Image pull secret")',
+      [externalAnnotation('Secret', env.imagePullSecret)]: 'registry pull secret, created out of band in the namespace (README: "Image pull secret")',
     };
     new KubePriorityClass(this, 'PriorityClass', {
       metadata: { name: this.priorityClassName, labels },

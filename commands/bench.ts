@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readCommandLine } from '../lib/cli/command-line';
-import { loadGitopsConfig } from '../lib/argocd/gitops-config';
-import { BenchResult, formatBenchTable, runBench } from '../lib/bench/bench';
+import { loadGitopsConfig } from '../lib/environment/gitops-config';
+import { BenchResult, formatBenchTable, runBench } from '../app/bench';
 import { loadEnvironments } from '../lib/environment/load-environments';
 
 const USAGE = `usage: npm run bench [-- --sizes 10,100,300,1000] [--runs 5] [--skip-stock] [--json <file>]

@@ -3,14 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CommandArgs, oneOf, readCommandLine } from '../lib/cli/command-line';
 import { buildDiffReport, reportJson } from '../lib/diff/diff-report';
-import { GitTreeError, readGitTree } from '../lib/diff/git-tree';
 import { renderHtml } from '../lib/diff/render-html';
 import { renderMarkdown } from '../lib/diff/render-markdown';
 import { renderText } from '../lib/diff/render-text';
 import { describeStaleTree, staleFiles } from '../lib/diff/stale-tree';
-import { TreeParseError } from '../lib/diff/tree-resources';
+import { TreeReadError } from '../lib/tree/read-tree';
+import { Git, GitError } from '../lib/git/git';
 import { isUserFacing } from '../lib/pipeline/describe-failure';
-import { synthesize, SynthesizeResult } from '../lib/synth/synthesize';
+import { synthesize, SynthesizeResult } from '../app/synthesize';
 
 const USAGE = `usage: npm run diff [-- [--base <git-rev>] [--format text|markdown|html|json] [--output <file>]]
        npm run diff -- --check
@@ -117,7 +117,7 @@ function main(argv: string[]): number {
 
   let output: string;
   try {
-    const base = readGitTree(root, options.base, options.gitops);
+    const base = new Git(root).readTree(options.base, options.gitops);
     const label = base.rev === base.commit ? base.commit.slice(0, 12) : `${base.rev} (${base.commit.slice(0, 12)})`;
     const report = buildDiffReport(base.files, synth.files, { base: label, head: 'working tree' });
     output =
@@ -129,7 +129,7 @@ function main(argv: string[]): number {
             ? reportJson(report)
             : renderText(report, { color: useColor(options) });
   } catch (e) {
-    if (e instanceof GitTreeError || e instanceof TreeParseError) {
+    if (e instanceof GitError || e instanceof TreeReadError) {
       console.error(`diff: ${e.message}`);
       return 2;
     }

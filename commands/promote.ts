@@ -4,6 +4,7 @@ import { reportFailure } from '../lib/pipeline/describe-failure';
 import { APPLICATION_COMPONENTS, IMAGE_COMPONENTS, parseComponents } from '../lib/pipeline/image-edit';
 import { formatChange } from '../lib/pipeline/image-update';
 import { promote } from '../lib/pipeline/promote';
+import { resynthesize } from '../app/synthesize';
 
 const USAGE = `usage: npm run promote -- --from <env> --to <env> [<component>...] [--allow-repository-change]
 
@@ -36,7 +37,7 @@ function main(argv: string[]): number {
   const { from, to } = input;
 
   try {
-    const { changes, synth } = promote(input);
+    const { changes, synth } = promote({ ...input, synthesize: resynthesize });
     for (const change of changes) console.log(formatChange(change));
     const changed = changes.filter((c) => c.from !== c.to).length;
     console.log(

@@ -2,6 +2,7 @@
 import { readCommandLine, wholeNumber } from '../lib/cli/command-line';
 import { reportFailure } from '../lib/pipeline/describe-failure';
 import { publish } from '../lib/pipeline/publish';
+import { resynthesize } from '../app/synthesize';
 
 const USAGE = `usage: npm run publish [-- [--message-from <build-url>] [--remote <name>] [--branch <name>] [--attempts <n>] [--title <text>]]
 
@@ -44,7 +45,7 @@ function main(argv: string[]): number {
   if (typeof options === 'number') return options;
 
   try {
-    const result = publish({ ...options, log: (line) => console.log(`publish: ${line}`) });
+    const result = publish({ ...options, synthesize: resynthesize, log: (line) => console.log(`publish: ${line}`) });
     if (result.outcome === 'pushed' && result.change) {
       console.log(result.change.message.trimEnd().replace(/^(?=.)/gm, '  '));
     }

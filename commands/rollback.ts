@@ -4,6 +4,7 @@ import { reportFailure } from '../lib/pipeline/describe-failure';
 import { APPLICATION_COMPONENTS, IMAGE_COMPONENTS, parseComponents } from '../lib/pipeline/image-edit';
 import { formatChange } from '../lib/pipeline/image-update';
 import { rollback } from '../lib/pipeline/rollback';
+import { resynthesize } from '../app/synthesize';
 
 const USAGE = `usage: npm run rollback -- --env <env> --to <git-rev> [<component>...]
 
@@ -33,7 +34,7 @@ function main(argv: string[]): number {
   const { environment: env, to } = input;
 
   try {
-    const { changes, synth, commit, leftAlone } = rollback(input);
+    const { changes, synth, commit, leftAlone } = rollback({ ...input, synthesize: resynthesize });
     for (const change of changes) console.log(formatChange(change));
     for (const change of leftAlone) {
       console.log(`${change.environment}/${change.component}: left at ${change.from} (was ${change.to} at ${to}); name ${change.component} to roll it back too`);

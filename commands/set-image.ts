@@ -3,6 +3,7 @@ import { readCommandLine } from '../lib/cli/command-line';
 import { reportFailure } from '../lib/pipeline/describe-failure';
 import { IMAGE_COMPONENTS, imageField, parseComponent } from '../lib/pipeline/image-edit';
 import { formatChange, updateImages } from '../lib/pipeline/image-update';
+import { resynthesize } from '../app/synthesize';
 
 const USAGE = `usage: npm run set-image -- <component> <image> --env <env> [--allow-repository-change]
 
@@ -36,7 +37,7 @@ function main(argv: string[]): number {
   if (typeof input === 'number') return input;
 
   try {
-    const { changes, synth } = updateImages([input.update], { allowRepositoryChange: input.allowRepositoryChange });
+    const { changes, synth } = updateImages([input.update], { synthesize: resynthesize, allowRepositoryChange: input.allowRepositoryChange });
     for (const change of changes) console.log(formatChange(change));
     for (const file of synth.write.written) console.log(`  wrote gitops/${file}`);
     for (const file of synth.write.removed) console.log(`  removed gitops/${file}`);

@@ -2,7 +2,7 @@
 import { oneOf, readCommandLine } from '../lib/cli/command-line';
 import { scanEnvironmentFiles } from '../lib/validation/credential-scan';
 import { formatFinding, ValidationReport } from '../lib/validation/finding';
-import { readTree, TreeReadError } from '../lib/validation/read-tree';
+import { readTree, TreeReadError } from '../lib/tree/read-tree';
 import { validateTree } from '../lib/validation/validate';
 import { isProtected } from '../lib/environment/environment';
 import { loadEnvironments } from '../lib/environment/load-environments';

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { PROTECTED_FROM_DELETION, RESOURCES_FINALIZER } from '../lib/argocd/deletion';
+import { PROTECTED_FROM_DELETION, RESOURCES_FINALIZER } from '../lib/tree/deletion';
 import { Application, ApplicationSpecSources } from '../imports/argoproj.io-application-argoproj.io';
 import { ArgoDiscordNotifications, ArgoNotificationEvent } from './argo-discord-notifications';
 import { ArgoDestination, ArgoProject } from './argo-project';

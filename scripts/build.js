@@ -9,7 +9,7 @@ const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 const STAMP = path.join(DIST, '.build-inputs.json');
 /** Source folders and files whose change makes dist/ stale. */
-const INPUTS = ['main.ts', 'constructs', 'charts', 'lib', 'commands', 'imports', 'schemas', 'package-lock.json', 'scripts/build.js'];
+const INPUTS = ['main.ts', 'app', 'constructs', 'charts', 'lib', 'commands', 'imports', 'schemas', 'package-lock.json', 'scripts/build.js'];
 /**
  * Kinds whose schema validators are compiled ahead of time: compiling the Deployment schema alone
  * takes ~200 ms, more than the rest of a synth. Other kinds still validate, compiled on first use.
@@ -199,7 +199,7 @@ function writeConfigValidators(esbuild, out) {
       contents:
         "const env = require('./lib/environment/load-environments');\n" +
         "const envSchema = require('./lib/environment/environment-schema');\n" +
-        "const gitops = require('./lib/argocd/gitops-config');\n" +
+        "const gitops = require('./lib/environment/gitops-config');\n" +
         'module.exports = { environment: [envSchema.environmentSchema, env.ENVIRONMENT_AJV_OPTIONS], ' +
         'gitopsConfig: [gitops.gitopsConfigSchema, gitops.GITOPS_CONFIG_AJV_OPTIONS] };',
       resolveDir: ROOT,

@@ -3,10 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
-import { loadGitopsConfig } from '../lib/argocd/gitops-config';
+import { loadGitopsConfig } from '../lib/environment/gitops-config';
 import { ConfigError } from '../lib/environment/config-error';
 import { loadEnvironments } from '../lib/environment/load-environments';
-import { renderTree, synthesize } from '../lib/synth/synthesize';
+import { renderTree, synthesize } from '../app/synthesize';
 
 const ROOT = path.resolve(__dirname, '..');
 const CONFIG = fs.readFileSync(path.join(ROOT, 'gitops.config.yaml'), 'utf8');

@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { loadGitopsConfig } from '../lib/argocd/gitops-config';
+import { loadGitopsConfig } from '../lib/environment/gitops-config';
 import { ConfigError } from '../lib/environment/config-error';
 import { loadEnvironment, loadEnvironments } from '../lib/environment/load-environments';
-import { renderTree } from '../lib/synth/synthesize';
+import { renderTree } from '../app/synthesize';
 import { validateTree } from '../lib/validation/validate';
 
 const ROOT = path.resolve(__dirname, '..');

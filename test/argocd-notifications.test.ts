@@ -2,9 +2,9 @@ import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
 import { ArgoDiscordNotifications } from '../constructs/argo-discord-notifications';
-import { loadGitopsConfig } from '../lib/argocd/gitops-config';
+import { loadGitopsConfig } from '../lib/environment/gitops-config';
 import { loadEnvironments } from '../lib/environment/load-environments';
-import { renderTree } from '../lib/synth/synthesize';
+import { renderTree } from '../app/synthesize';
 import { validateTree } from '../lib/validation/validate';
 
 const ROOT = path.resolve(__dirname, '..');

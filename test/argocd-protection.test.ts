@@ -8,10 +8,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadEnvironments } from '../lib/environment/load-environments';
-import { renderTree } from '../lib/synth/synthesize';
-import { TreeObject } from '../lib/validation/finding';
+import { renderTree } from '../app/synthesize';
+import { TreeObject, treeObject } from '../lib/tree/tree-object';
 import { validateTree } from '../lib/validation/validate';
-import { parseSyncOptions, SYNC_OPTIONS_ANNOTATION } from '../lib/argocd/deletion';
+import { parseSyncOptions, SYNC_OPTIONS_ANNOTATION } from '../lib/tree/deletion';
 import { Testing } from 'cdk8s';
 import { ArgoApplication, ArgoApplicationProps } from '../constructs/argo-application';
 import { ArgoProject } from '../constructs/argo-project';
@@ -105,17 +105,12 @@ describe('objects that hold state', () => {
   });
 
   test('a PersistentVolumeClaim added to the tree without protection is refused', () => {
-    const claim: TreeObject = {
-      path: 'envs/dev/kafka/PersistentVolumeClaim-extra.yaml',
-      environment: 'dev',
-      component: 'kafka',
-      manifest: {
-        apiVersion: 'v1',
-        kind: 'PersistentVolumeClaim',
-        metadata: { name: 'extra', namespace: 'chat-dev' },
-        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
-      },
-    };
+    const claim = treeObject('envs/dev/kafka/PersistentVolumeClaim-extra.yaml', {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'extra', namespace: 'chat-dev' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
     expect(findings([...fixture.objects, claim]).map((f) => f.object)).toEqual(['PersistentVolumeClaim/extra']);
   });
 
@@ -205,7 +200,7 @@ describe('npm run validate on a hand-edited tree', () => {
     fs.appendFileSync(path.join(project, 'environments', 'staging.yaml'), 'protected: true\n');
     const r = spawnSync(process.execPath, [RUN, 'commands/validate'], { cwd: project, encoding: 'utf8' });
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain('apps/staging Application/staging-backend [ARGOCD-PROTECTED-ENVIRONMENT] environment staging is protected');
+    expect(r.stdout).toContain('staging/apps Application/staging-backend [ARGOCD-PROTECTED-ENVIRONMENT] environment staging is protected');
   }, 120_000);
 });
 

@@ -53,7 +53,7 @@ describe('npm run validate on the synthesized tree', () => {
       app.spec.syncPolicy.automated.selfheal = true;
     });
     const run = validate(dir);
-    expect(run.stdout).toContain('apps/prod Application/prod-backend [K8S-SCHEMA] /spec/syncPolicy/automated: unknown field "selfheal"');
+    expect(run.stdout).toContain('prod/apps Application/prod-backend [K8S-SCHEMA] /spec/syncPolicy/automated: unknown field "selfheal"');
     expect(run.status).toBe(1);
   }, CLI_TIMEOUT);
 
@@ -71,7 +71,7 @@ describe('npm run validate on the synthesized tree', () => {
       app.spec.source.path = 'gitops/envs/dev/web';
     });
     const run = validate(dir);
-    expect(run.stdout).toContain('apps/dev Application/dev-frontend [REF-ARGO-PATH] source path "gitops/envs/dev/web" is not a folder of the tree');
+    expect(run.stdout).toContain('dev/apps Application/dev-frontend [REF-ARGO-PATH] source path "gitops/envs/dev/web" is not a folder of the tree');
     expect(run.status).toBe(1);
   }, CLI_TIMEOUT);
 });

@@ -8,13 +8,14 @@ import { addChatPlatform } from '../charts/chat-platform';
 import { ComponentChart } from '../charts/component-chart';
 import { ArgoApplication } from '../constructs/argo-application';
 import { ArgoProject } from '../constructs/argo-project';
-import { apiGroupOf, isClusterScoped } from '../lib/argocd/cluster-scoped-kinds';
-import { loadGitopsConfig } from '../lib/argocd/gitops-config';
+import { apiGroupOf, isClusterScoped } from '../lib/tree/cluster-scoped-kinds';
+import { loadGitopsConfig } from '../lib/environment/gitops-config';
 import { isProtected } from '../lib/environment/environment';
 import { loadEnvironments } from '../lib/environment/load-environments';
-import { renderApp, SynthError } from '../lib/synth/render';
-import { renderTree } from '../lib/synth/synthesize';
-import { TreeChart } from '../lib/synth/tree-chart';
+import { renderApp } from '../app/render';
+import { SynthError } from '../lib/validation/validation-error';
+import { renderTree } from '../app/synthesize';
+import { TreeChart } from '../charts/tree-chart';
 import { validateTree } from '../lib/validation/validate';
 import { KubeConfigMap } from '../imports/k8s';
 
@@ -286,7 +287,7 @@ describe('tree charts', () => {
     const chart = new Folder(app, 'f', { treePath: 'apps/qa', sources: ['environments/qa.yaml', 'gitops.config.yaml'] });
     new KubeConfigMap(chart, 'C', { metadata: { name: 'settings', namespace: 'argocd' }, data: {} });
     const [object] = renderApp(app);
-    expect(object).toMatchObject({ path: 'apps/qa/ConfigMap-settings.yaml', environment: 'apps', component: 'qa' });
+    expect(object).toMatchObject({ path: 'apps/qa/ConfigMap-settings.yaml', environment: 'qa', component: 'apps' });
     expect(object!.sources).toEqual(['environments/qa.yaml', 'gitops.config.yaml']);
   });
 

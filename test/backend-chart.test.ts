@@ -10,6 +10,7 @@ import { KafkaCluster } from '../constructs/kafka-cluster';
 import { WebService } from '../constructs/web-service';
 import { Environment } from '../lib/environment/environment';
 import { loadEnvironment } from '../lib/environment/load-environments';
+import { treeObject } from '../lib/tree/tree-object';
 import { validateTree } from '../lib/validation/validate';
 import { selects } from '../lib/validation/workloads';
 
@@ -242,12 +243,7 @@ describe('the Kafka component', () => {
     const objects = b.app.charts
       .filter((c): c is ComponentChart => c instanceof ComponentChart)
       .flatMap((chart) =>
-        Testing.synth(chart).map((manifest) => ({
-          path: `envs/prod/${chart.component}/${manifest.kind}-${manifest.metadata.name}.yaml`,
-          environment: 'prod',
-          component: chart.component,
-          manifest,
-        })),
+        Testing.synth(chart).map((manifest) => treeObject(`envs/prod/${chart.component}/${manifest.kind}-${manifest.metadata.name}.yaml`, manifest)),
       );
     expect(validateTree(objects).findings).toEqual([]);
   });

@@ -2,7 +2,7 @@ import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadGitopsConfig } from '../lib/argocd/gitops-config';
+import { loadGitopsConfig } from '../lib/environment/gitops-config';
 import { ConfigError, ConfigProblem, MAX_PRINTED_PROBLEMS_PER_FILE } from '../lib/environment/config-error';
 import { ENVIRONMENT_FILE_LIMIT, loadEnvironments } from '../lib/environment/load-environments';
 import { environmentFile, environmentNames } from '../lib/pipeline/environment-file';

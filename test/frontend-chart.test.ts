@@ -4,7 +4,7 @@ import { addChatPlatform } from '../charts/chat-platform';
 import { FrontendChart } from '../charts/frontend-chart';
 import { Environment } from '../lib/environment/environment';
 import { loadEnvironments } from '../lib/environment/load-environments';
-import { renderApp } from '../lib/synth/render';
+import { renderApp } from '../app/render';
 import { selects } from '../lib/validation/workloads';
 import { validateTree } from '../lib/validation/validate';
 

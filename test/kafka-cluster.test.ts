@@ -1,4 +1,4 @@
-import { PROTECTED_FROM_DELETION } from '../lib/argocd/deletion';
+import { PROTECTED_FROM_DELETION } from '../lib/tree/deletion';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -8,6 +8,7 @@ import { KafkaCluster, KafkaClusterProps, kafkaClusterId } from '../constructs/k
 import { KafkaTopics, KafkaTopicSpec } from '../constructs/kafka-topics';
 import { NetworkBaseline } from '../constructs/network-baseline';
 import { WebService } from '../constructs/web-service';
+import { treeObject } from '../lib/tree/tree-object';
 import { validateTree } from '../lib/validation/validate';
 
 const baseProps: KafkaClusterProps = {
@@ -412,12 +413,7 @@ describe('KafkaCluster', () => {
     // What holds data must be protected from Argo CD's deletion: the chart's job, checked by validation.
     const cluster = new KafkaCluster(chart, 'kafka', { ...baseProps, annotations: { ...PROTECTED_FROM_DELETION } });
     new KafkaTopics(chart, 'topics', { cluster, topics: [topic()] });
-    const objects = Testing.synth(chart).map((manifest) => ({
-      path: `envs/test/kafka/${manifest.kind}-${manifest.metadata.name}.yaml`,
-      environment: 'test',
-      component: 'kafka',
-      manifest,
-    }));
+    const objects = Testing.synth(chart).map((manifest) => treeObject(`envs/test/kafka/${manifest.kind}-${manifest.metadata.name}.yaml`, manifest));
     expect(validateTree(objects).findings).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { loadEnvironments } from '../lib/environment/load-environments';
-import { renderTree } from '../lib/synth/synthesize';
+import { renderTree } from '../app/synthesize';
 import { treeFiles } from './support/tree-files';
 
 // The locks of gitops/ and environments/ between real processes: a second run waits for the

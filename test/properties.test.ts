@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { ConfigError } from '../lib/environment/config-error';
 import { loadEnvironments } from '../lib/environment/load-environments';
-import { renderTree, synthesize } from '../lib/synth/synthesize';
+import { renderTree, synthesize } from '../app/synthesize';
 import { validateTree } from '../lib/validation/validate';
 import { treeFiles } from './support/tree-files';
 

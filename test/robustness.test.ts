@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEnvironments } from '../lib/environment/load-environments';
-import { renderTree } from '../lib/synth/synthesize';
+import { renderTree } from '../app/synthesize';
 import { treeFiles } from './support/tree-files';
 
 // Robustness of the synth as the pipeline runs it: killed at any moment, run twice at once,

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { loadEnvironments } from '../lib/environment/load-environments';
-import { renderTree, synthesize } from '../lib/synth/synthesize';
+import { renderTree, synthesize } from '../app/synthesize';
 
 const ROOT = path.resolve(__dirname, '..');
 

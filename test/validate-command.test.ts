@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { ValidationReport } from '../lib/validation/finding';
-import { readTree } from '../lib/validation/read-tree';
+import { readTree } from '../lib/tree/read-tree';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 /** The first run bundles dist/ from scratch. */
@@ -168,16 +168,27 @@ describe('readTree', () => {
   test('places an object under envs/<env>/<component>/ in that environment and component', () => {
     write('envs/dev/backend/ConfigMap-a.yaml', `# Generated\n${configMap('a')}`);
     expect(readTree(dir)).toEqual([
-      { path: 'envs/dev/backend/ConfigMap-a.yaml', environment: 'dev', component: 'backend', manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } } },
+      {
+        path: 'envs/dev/backend/ConfigMap-a.yaml',
+        environment: 'dev',
+        component: 'backend',
+        kind: 'ConfigMap',
+        namespace: '',
+        name: 'a',
+        manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } },
+        sources: [],
+      },
     ]);
   });
 
-  test('places other objects by their first and second folder', () => {
-    write('bootstrap/argocd/ConfigMap-a.yaml', configMap('a'));
-    write('apps/ConfigMap-b.yaml', configMap('b'));
+  test("places an environment's Applications in its apps component, and other objects by their first folder", () => {
+    write('apps/dev/Application-a.yaml', configMap('a'));
+    write('bootstrap/argocd/ConfigMap-b.yaml', configMap('b'));
+    write('apps/ConfigMap-c.yaml', configMap('c'));
     expect(readTree(dir).map((o) => `${o.path} ${o.environment} ${o.component}`)).toEqual([
-      'apps/ConfigMap-b.yaml apps -',
-      'bootstrap/argocd/ConfigMap-a.yaml bootstrap argocd',
+      'apps/ConfigMap-c.yaml apps -',
+      'apps/dev/Application-a.yaml dev apps',
+      'bootstrap/argocd/ConfigMap-b.yaml bootstrap -',
     ]);
   });
 

@@ -1,4 +1,5 @@
-import { Finding, formatFinding, TreeObject } from '../lib/validation/finding';
+import { Finding, formatFinding } from '../lib/validation/finding';
+import { TreeObject, treeObject } from '../lib/tree/tree-object';
 import { RULES, validateTree } from '../lib/validation/validate';
 
 // A small tree shaped like what synth writes for one component (the staging backend) and the
@@ -115,7 +116,7 @@ function fixture(environment = 'staging'): TreeObject[] {
 }
 
 function place(environment: string, component: string, manifest: Record<string, any>): TreeObject {
-  return { path: `envs/${environment}/${component}/${manifest.kind}-${manifest.metadata.name}.yaml`, environment, component, manifest };
+  return treeObject(`envs/${environment}/${component}/${manifest.kind}-${manifest.metadata.name}.yaml`, manifest);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -261,11 +262,7 @@ describeRule('K8S-SCHEMA', () => {
 
 /** An Argo CD Application as the tree's apps/ folder holds it. */
 function application(path: string): TreeObject {
-  return {
-    path: 'apps/staging/Application-staging-backend.yaml',
-    environment: 'apps',
-    component: 'staging',
-    manifest: {
+  return treeObject('apps/staging/Application-staging-backend.yaml', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
       metadata: { name: 'staging-backend', namespace: 'argocd' },
@@ -275,8 +272,7 @@ function application(path: string): TreeObject {
         destination: { server: 'https://kubernetes.default.svc', namespace: 'chat-staging' },
         syncPolicy: { automated: { prune: true, selfHeal: true } },
       },
-    },
-  };
+  });
 }
 
 describeRule('REF-ARGO-PATH', () => {
@@ -997,7 +993,7 @@ describeRule('ARGOCD-PROTECT-STATE', () => {
 describeRule('ARGOCD-PROTECTED-ENVIRONMENT', () => {
   const prodApplication = (metadata: Record<string, any>): TreeObject => {
     const app = application('gitops/envs/staging/backend');
-    return { ...app, path: 'apps/prod/Application-prod-backend.yaml', component: 'prod', manifest: { ...app.manifest, metadata: { ...app.manifest.metadata, name: 'prod-backend', ...metadata } } };
+    return treeObject('apps/prod/Application-prod-backend.yaml', { ...app.manifest, metadata: { ...app.manifest.metadata, name: 'prod-backend', ...metadata } });
   };
   const findings = (tree: TreeObject[], protectedNames: string[] = ['prod']) =>
     validateTree(tree, { isProtected: (name) => protectedNames.includes(name) }).findings.filter((f) => f.rule === 'ARGOCD-PROTECTED-ENVIRONMENT');

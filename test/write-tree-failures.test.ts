@@ -6,7 +6,7 @@ import { loadEnvironments } from '../lib/environment/load-environments';
 import { RemovalRefusedError } from '../lib/gitops/removal-guard';
 import { ForeignTreeError, TreeLockedError, TreeWriteError, writeTree } from '../lib/gitops/write-tree';
 import { describeFailure, reportFailure } from '../lib/pipeline/describe-failure';
-import { renderTree } from '../lib/synth/synthesize';
+import { renderTree } from '../app/synthesize';
 
 // The tree writer when the filesystem refuses it: a symlink where the tree should be, immutable
 // files and folders, folders a user may not write, a disk that fills, read-only mounts. Each case

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
-import { emitYaml } from '../lib/synth/yaml-emitter';
+import { emitYaml } from '../lib/tree/yaml-emitter';
 
 /** JSON-shaped values with the strings that trip YAML up: numbers, booleans, indicators, blanks. */
 const tricky = fc.oneof(

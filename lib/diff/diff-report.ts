@@ -1,7 +1,8 @@
 import { deploymentsOf, Removal, removalsBetween } from '../gitops/deployments';
 import { analyzeImpact, ImpactOptions, RolloutImpact } from './rollout-impact';
 import { diffTrees, ResourceChange } from './tree-diff';
-import { resourcesOf, TreeResource } from './tree-resources';
+import { TreeObject } from '../tree/tree-object';
+import { keyedObjects } from './keyed-objects';
 
 /** Everything `npm run diff` reports: what changes per resource, and what that does to the clusters. */
 export interface DiffReport {
@@ -35,8 +36,8 @@ export function buildDiffReport(
   headFiles: ReadonlyMap<string, string>,
   options: DiffReportOptions,
 ): DiffReport {
-  const base = resourcesOf(baseFiles, options.base);
-  const head = resourcesOf(headFiles, options.head);
+  const base = keyedObjects(baseFiles, options.base);
+  const head = keyedObjects(headFiles, options.head);
   const changes = diffTrees(base, head, { baseLabel: 'a', headLabel: 'b' });
   const removals = removalsBetween(deploymentsIn(baseFiles, base), deploymentsIn(headFiles, head));
   const impact = analyzeImpact(changes, base, head, options);
@@ -56,7 +57,7 @@ export function buildDiffReport(
   };
 }
 
-function deploymentsIn(files: ReadonlyMap<string, string>, resources: ReadonlyMap<string, TreeResource>) {
+function deploymentsIn(files: ReadonlyMap<string, string>, resources: ReadonlyMap<string, TreeObject>) {
   const byPath = new Map<string, Record<string, any>>();
   for (const r of resources.values()) if (!byPath.has(r.path)) byPath.set(r.path, r.manifest);
   return deploymentsOf(files.keys(), (rel) => byPath.get(rel));

@@ -1,6 +1,7 @@
 import { countsLine, DiffReport, removalLines, statusMark } from './diff-report';
 import { impactLines } from './render-text';
-import { placeLabel, resourceLabel } from './tree-resources';
+import { placeLabel } from '../tree/layout';
+import { resourceLabel } from '../tree/tree-object';
 
 /** Text safe in element content and in quoted attribute values. */
 export function escapeHtml(s: string): string {

@@ -1,6 +1,7 @@
 import { countsLine, DiffReport, removalLines, statusMark } from './diff-report';
 import { impactLines } from './render-text';
-import { placeLabel, resourceLabel } from './tree-resources';
+import { placeLabel } from '../tree/layout';
+import { resourceLabel } from '../tree/tree-object';
 
 export interface MarkdownOptions {
   /**

@@ -1,6 +1,7 @@
 import { countsLine, DiffReport, removalLines, statusMark } from './diff-report';
 import { GroupImpact } from './rollout-impact';
-import { placeLabel, resourceLabel } from './tree-resources';
+import { placeLabel } from '../tree/layout';
+import { resourceLabel } from '../tree/tree-object';
 
 export interface TextOptions {
   /** ANSI colors, for a terminal. @default false */

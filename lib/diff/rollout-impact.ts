@@ -1,7 +1,7 @@
-import { cascadesOnDelete } from '../argocd/deletion';
+import { cascadesOnDelete } from '../tree/deletion';
 import { leafChanges, LeafChange, sameValue } from './leaf-changes';
 import { ResourceChange } from './tree-diff';
-import { compare, TreeResource } from './tree-resources';
+import { compareCodePoints as compare, TreeObject } from '../tree/tree-object';
 
 /** A container whose image differs. */
 export interface ImageChange {
@@ -145,12 +145,12 @@ function isKafka(m: Record<string, any>): boolean {
 }
 
 interface Scope {
-  readonly base: ReadonlyMap<string, TreeResource>;
-  readonly head: ReadonlyMap<string, TreeResource>;
+  readonly base: ReadonlyMap<string, TreeObject>;
+  readonly head: ReadonlyMap<string, TreeObject>;
 }
 
 /** The HPA scaling a workload, in the same tree, environment and namespace. */
-function hpaFor(tree: ReadonlyMap<string, TreeResource>, w: TreeResource): TreeResource | undefined {
+function hpaFor(tree: ReadonlyMap<string, TreeObject>, w: TreeObject): TreeObject | undefined {
   for (const r of tree.values()) {
     if (r.kind !== 'HorizontalPodAutoscaler' || r.environment !== w.environment || r.namespace !== w.namespace) continue;
     const ref = r.manifest.spec?.scaleTargetRef;
@@ -159,7 +159,7 @@ function hpaFor(tree: ReadonlyMap<string, TreeResource>, w: TreeResource): TreeR
   return undefined;
 }
 
-function replicasOf(tree: ReadonlyMap<string, TreeResource>, w: TreeResource): Pick<WorkloadRollout, 'pods' | 'podsFrom' | 'podsMax'> {
+function replicasOf(tree: ReadonlyMap<string, TreeObject>, w: TreeObject): Pick<WorkloadRollout, 'pods' | 'podsFrom' | 'podsMax'> {
   const replicas = w.manifest.spec?.replicas;
   if (typeof replicas === 'number') return { pods: replicas, podsFrom: 'spec.replicas' };
   const hpa = hpaFor(tree, w);
@@ -178,7 +178,7 @@ function countText(r: Pick<WorkloadRollout, 'pods' | 'podsFrom' | 'podsMax'>): s
   return base;
 }
 
-function analyzeWorkload(scope: Scope, change: ResourceChange | undefined, current: TreeResource, group: GroupImpact): void {
+function analyzeWorkload(scope: Scope, change: ResourceChange | undefined, current: TreeObject, group: GroupImpact): void {
   const before = change ? change.before : current;
   const after = change ? change.after : current;
   const status: WorkloadRollout['status'] = change ? change.status : 'unchanged';
@@ -550,7 +550,7 @@ function isApplication(r: { kind: string; manifest: Record<string, any> } | unde
   return r !== undefined && r.kind === 'Application' && String(r.manifest.apiVersion ?? '').startsWith('argoproj.io/');
 }
 
-function imagesOfEnvironment(tree: ReadonlyMap<string, TreeResource>, environment: string): Set<string> {
+function imagesOfEnvironment(tree: ReadonlyMap<string, TreeObject>, environment: string): Set<string> {
   const out = new Set<string>();
   for (const r of tree.values()) {
     if (r.environment === environment && POD_TEMPLATE_KINDS.has(r.kind)) for (const image of imagesOf(r.manifest).values()) out.add(image);
@@ -566,8 +566,8 @@ function imagesOfEnvironment(tree: ReadonlyMap<string, TreeResource>, environmen
  */
 export function analyzeImpact(
   changes: readonly ResourceChange[],
-  base: ReadonlyMap<string, TreeResource>,
-  head: ReadonlyMap<string, TreeResource>,
+  base: ReadonlyMap<string, TreeObject>,
+  head: ReadonlyMap<string, TreeObject>,
   options: ImpactOptions = {},
 ): RolloutImpact {
   const scope: Scope = { base, head };
@@ -585,10 +585,10 @@ export function analyzeImpact(
 
   const changed = new Map(changes.map((c) => [c.key, c]));
   // Workloads of the touched components, so each says whether it rolls, changed or not.
-  const workloads = new Map<string, TreeResource>();
+  const workloads = new Map<string, TreeObject>();
   for (const tree of [head, base]) {
-    for (const r of tree.values()) {
-      if (ROLLING_KINDS.has(r.kind) && groups.has(`${r.environment}\0${r.component}`) && !workloads.has(r.key)) workloads.set(r.key, r);
+    for (const [key, r] of tree) {
+      if (ROLLING_KINDS.has(r.kind) && groups.has(`${r.environment}\0${r.component}`) && !workloads.has(key)) workloads.set(key, r);
     }
   }
   for (const [key, r] of [...workloads].sort(([a], [b]) => compare(a, b))) {

@@ -1,7 +1,8 @@
 import { createTwoFilesPatch } from 'diff';
 import { sameValue } from './leaf-changes';
 import { Redactor } from './redact';
-import { compare, manifestYaml, TreeResource } from './tree-resources';
+import { compareCodePoints as compare, TreeObject } from '../tree/tree-object';
+import { manifestYaml } from './keyed-objects';
 
 export type ChangeStatus = 'added' | 'removed' | 'changed';
 
@@ -15,9 +16,9 @@ export interface ResourceChange {
   readonly namespace: string;
   readonly name: string;
   /** Absent when added. */
-  readonly before?: TreeResource;
+  readonly before?: TreeObject;
   /** Absent when removed. */
-  readonly after?: TreeResource;
+  readonly after?: TreeObject;
   /**
    * Unified diff of the two manifests as YAML, secret values redacted; the whole manifest as added
    * or removed lines when one side is absent.
@@ -38,8 +39,8 @@ export interface TreeDiffOptions {
  * order. Equality is of the parsed objects, so a header comment or key order is not a change.
  */
 export function diffTrees(
-  base: ReadonlyMap<string, TreeResource>,
-  head: ReadonlyMap<string, TreeResource>,
+  base: ReadonlyMap<string, TreeObject>,
+  head: ReadonlyMap<string, TreeObject>,
   options: TreeDiffOptions = {},
 ): ResourceChange[] {
   const keys = [...new Set([...base.keys(), ...head.keys()])].sort(compare);
@@ -67,7 +68,7 @@ export function diffTrees(
 }
 
 /** The unified diff of one resource, redacted. */
-export function resourcePatch(before: TreeResource | undefined, after: TreeResource | undefined, options: TreeDiffOptions = {}): string {
+export function resourcePatch(before: TreeObject | undefined, after: TreeObject | undefined, options: TreeDiffOptions = {}): string {
   const redactor = new Redactor();
   const oldText = before ? manifestYaml(redactor.redact(before.manifest)) : '';
   const newText = after ? manifestYaml(redactor.redact(after.manifest)) : '';

@@ -1,4 +1,4 @@
-import { credentialShape } from '../validation/credentials';
+import { credentialShape } from '../predicates/credentials';
 /** One thing wrong in an environment file, located precisely enough to jump to it from a terminal. */
 export interface ConfigProblem {
   /** Path of the file, relative to the project root. */

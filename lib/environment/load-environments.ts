@@ -10,8 +10,8 @@ import { imageReferenceProblem, parseImageReference } from './image-reference';
 import { parseCpu, parseMemory } from './quantity';
 import { readRegularFile } from './regular-file';
 import { SourceMap, fieldName } from './source-map';
-import { credentialShape } from '../validation/credentials';
-import { precompiledValidators } from '../validation/precompiled';
+import { credentialShape } from '../predicates/credentials';
+import { precompiledValidators } from '../runtime/precompiled-validators';
 
 /**
  * The ajv compiler, loaded only when no validator was compiled ahead of time (see

@@ -6,10 +6,9 @@
  * about to write, or one at a git revision.
  */
 
-import { cascadesOnDelete, missingProtection } from '../argocd/deletion';
-
-/** Annotation of an Application naming the destination cluster as the environment file does. */
-export const CLUSTER_ANNOTATION = 'cluster';
+import { CLUSTER_ANNOTATION } from '../tree/annotations';
+import { cascadesOnDelete, missingProtection } from '../tree/deletion';
+import { componentOfSource, placeOf } from '../tree/layout';
 
 /** One Application of an environment: a component on a cluster. */
 export interface Deployment {
@@ -50,12 +49,12 @@ export function deploymentsOf(
   const applications: Deployment[] = [];
   const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   for (const rel of paths) {
-    const segments = rel.split('/');
-    if (segments[0] === 'envs' && segments.length >= 4) {
-      count(environments, segments[1]!);
-      count(components, `${segments[1]}/${segments[2]}`);
-    } else if (segments[0] === 'apps' && segments.length >= 3) {
-      const environment = segments[1]!;
+    const place = placeOf(rel);
+    if (place.area === 'envs') {
+      count(environments, place.environment);
+      count(components, `${place.environment}/${place.component}`);
+    } else if (place.area === 'apps') {
+      const environment = place.environment;
       count(environments, environment);
       const manifest = rel.endsWith('.yaml') ? manifestAt(rel) : undefined;
       if (manifest?.kind === 'Application') applications.push(applicationDeployment(environment, rel, manifest));
@@ -69,11 +68,8 @@ function applicationDeployment(environment: string, rel: string, manifest: Recor
   const sourcePaths: unknown[] = [spec.source?.path, ...(Array.isArray(spec.sources) ? spec.sources.map((s: any) => s?.path) : [])];
   let component: string | undefined;
   for (const p of sourcePaths) {
-    const match = typeof p === 'string' ? new RegExp(`(?:^|/)envs/${escape(environment)}/([^/]+)$`).exec(p) : null;
-    if (match) {
-      component = match[1];
-      break;
-    }
+    component = typeof p === 'string' ? componentOfSource(p, environment) : undefined;
+    if (component !== undefined) break;
   }
   component ??= stringOr(manifest.metadata?.labels?.['app.kubernetes.io/component'], stringOr(manifest.metadata?.name, rel));
   const destination = spec.destination ?? {};
@@ -85,10 +81,6 @@ function applicationDeployment(environment: string, rel: string, manifest: Recor
 
 function stringOr(value: unknown, fallback: string): string {
   return typeof value === 'string' && value !== '' ? value : fallback;
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Something deployed that a tree no longer has. */

@@ -1,6 +1,6 @@
 import { imageVersion } from '../environment/image-reference';
+import { Git, lines } from '../git/git';
 import { ENVIRONMENTS_DIR, GITOPS_DIR } from './environment-file';
-import { Git, lines } from './git';
 import { IMAGE_COMPONENTS, ImageComponent, readImage, replaceImage } from './image-edit';
 import { formatChange, ImageChange } from './image-update';
 

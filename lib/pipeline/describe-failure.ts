@@ -1,20 +1,22 @@
 import * as path from 'node:path';
 import { ConfigError } from '../environment/config-error';
+import { GitError } from '../git/git';
 import { RemovalRefusedError } from '../gitops/removal-guard';
 import { TreeLockedError } from '../gitops/tree-lock';
 import { TreeWriteError } from '../gitops/tree-write-error';
 import { ForeignTreeError } from '../gitops/write-tree';
-import { SynthError } from '../synth/render';
-import { ValidationError } from '../validation/validation-error';
+import { SynthError, ValidationError } from '../validation/validation-error';
 import { PipelineError } from './pipeline-error';
 
 /**
  * Whether a failure is one its user caused or can act on (bad input, a refused tree, a held lock,
- * a full, read-only or locked-down filesystem): its message says all, and a stack would only bury it.
+ * a failed git command, a full, read-only or locked-down filesystem): its message says all, and a
+ * stack would only bury it.
  */
 export function isUserFacing(e: unknown): e is Error {
   return (
     e instanceof PipelineError ||
+    e instanceof GitError ||
     e instanceof ConfigError ||
     e instanceof SynthError ||
     e instanceof ValidationError ||

@@ -3,10 +3,10 @@ import * as path from 'node:path';
 import { acquireLock } from '../gitops/tree-lock';
 import { imageReferenceProblem, parseImageReference } from '../environment/image-reference';
 import { TreeWriteError } from '../gitops/tree-write-error';
-import { synthesize, SynthesizeResult } from '../synth/synthesize';
 import { environmentFile, replaceFile } from './environment-file';
 import { ImageComponent, imageField, readImage, replaceImage } from './image-edit';
 import { PipelineError } from './pipeline-error';
+import { Resynthesize } from './resynthesize';
 
 /** One image to put into one environment. */
 export interface ImageUpdate {
@@ -27,6 +27,8 @@ export interface ImageChange {
 export interface UpdateImagesOptions {
   /** The project root: `environments/` and `gitops/` are below it. @default process.cwd() */
   readonly root?: string;
+  /** Re-synthesizes `gitops/` from the edited files. */
+  readonly synthesize: Resynthesize;
   /**
    * Accept an image from another repository than the one the component runs now. Off by default:
    * a backend image in the frontend's field is a pipeline misconfiguration, not a release.
@@ -38,7 +40,7 @@ export interface UpdateImagesOptions {
 export interface UpdateImagesResult {
   /** Every requested update, in the order given; `from === to` where nothing changed. */
   readonly changes: ImageChange[];
-  readonly synth: SynthesizeResult;
+  readonly synth: ReturnType<Resynthesize>;
 }
 
 /**
@@ -49,7 +51,7 @@ export interface UpdateImagesResult {
  * Re-running the same updates changes nothing: the files already hold the images, and a synth of
  * unchanged input writes no file.
  */
-export function updateImages(updates: readonly ImageUpdate[], options: UpdateImagesOptions = {}): UpdateImagesResult {
+export function updateImages(updates: readonly ImageUpdate[], options: UpdateImagesOptions): UpdateImagesResult {
   const root = path.resolve(options.root ?? process.cwd());
   for (const update of updates) checkImage(update);
 
@@ -91,7 +93,7 @@ function updateLocked(root: string, updates: readonly ImageUpdate[], options: Up
       replaceFile(file, text);
       written.push(file);
     }
-    return { changes, synth: synthesize({ root }) };
+    return { changes, synth: options.synthesize(root) };
   } catch (e) {
     // A write that put the new tree in place (only its cleanup failed) deploys these edits: the
     // files must stay with it, or environments/ and gitops/ would disagree.

@@ -4,10 +4,13 @@ import { environmentFile } from './environment-file';
 import { APPLICATION_COMPONENTS, ImageComponent, imageField, readImage } from './image-edit';
 import { updateImages, UpdateImagesResult } from './image-update';
 import { PipelineError } from './pipeline-error';
+import { Resynthesize } from './resynthesize';
 
 export interface PromoteOptions {
   /** The project root. @default process.cwd() */
   readonly root?: string;
+  /** Re-synthesizes `gitops/` from the edited files. */
+  readonly synthesize: Resynthesize;
   /** The environment whose images are copied, e.g. `staging`. */
   readonly from: string;
   /** The environment that receives them, e.g. `prod`. */
@@ -37,5 +40,5 @@ export function promote(options: PromoteOptions): UpdateImagesResult {
     if (image === undefined) throw new PipelineError(`${source.relative}: ${imageField(component)} is not set; nothing to promote`);
     return { environment: options.to, component, image };
   });
-  return updateImages(updates, { root, allowRepositoryChange: options.allowRepositoryChange ?? false });
+  return updateImages(updates, { root, synthesize: options.synthesize, allowRepositoryChange: options.allowRepositoryChange ?? false });
 }

@@ -10,15 +10,17 @@
  * environments/ is: two changes to the same setting, which a person has to decide between.
  */
 import * as path from 'node:path';
-import { synthesize } from '../synth/synthesize';
+import { Git, GitCommandError, lines } from '../git/git';
 import { describeStagedChange, StagedChange } from './commit-message';
 import { ENVIRONMENTS_DIR, GITOPS_DIR } from './environment-file';
-import { Git, GitError, lines } from './git';
 import { PipelineError } from './pipeline-error';
+import { Resynthesize } from './resynthesize';
 
 export interface PublishOptions {
   /** The project root, inside a git working tree. @default process.cwd() */
   readonly root?: string;
+  /** Re-synthesizes (and so re-validates) `gitops/` from the environment files. */
+  readonly synthesize: Resynthesize;
   /** The remote to push to. @default 'origin' */
   readonly remote?: string;
   /** The branch to push to. @default the current branch (required when HEAD is detached) */
@@ -67,7 +69,7 @@ const NOT_SYNTH_INPUTS = [/\.md$/, /^test\//, /^__snapshots__\//, /^notes\//, /^
 const DEFAULT_ATTEMPTS = 5;
 const DEFAULT_JITTER_MS = 500;
 
-export function publish(options: PublishOptions = {}): PublishResult {
+export function publish(options: PublishOptions): PublishResult {
   const root = path.resolve(options.root ?? process.cwd());
   const log = options.log ?? (() => undefined);
   const remote = options.remote ?? 'origin';
@@ -95,7 +97,7 @@ export function publish(options: PublishOptions = {}): PublishResult {
 
   // Synth validates everything before writing, so what gets staged below is a complete, valid tree
   // generated from exactly the environment files staged with it.
-  synthesize({ root });
+  options.synthesize(root);
   const change = stage(git, options);
   if (change === undefined) {
     log(`nothing to commit: ${ENVIRONMENTS_DIR}/ and ${GITOPS_DIR}/ match HEAD`);
@@ -147,7 +149,7 @@ function pushWithRetries(git: Git, ctx: PushContext): Omit<PublishResult, 'chang
 
     // The merged environments may give a tree neither side had; the regenerated tree is validated
     // by synth before a byte is written.
-    synthesize({ root: ctx.root });
+    ctx.options.synthesize(ctx.root);
     const rebased = git.run(['rev-parse', 'HEAD']).trim();
     const fix = stage(git, ctx.options);
     if (fix !== undefined) {
@@ -233,11 +235,11 @@ function rebaseOnto(git: Git, upstream: string, ctx: PushContext): void {
             'Two changes to the same setting need a person to pick one; nothing was pushed',
         );
       }
-      throw new GitError(['rebase', upstream], step);
+      throw new GitCommandError(['rebase', upstream], step);
     }
     ctx.log(`conflict in generated files (${conflicted.length}); regenerating ${GITOPS_DIR}/ from the merged ${ENVIRONMENTS_DIR}/`);
     try {
-      synthesize({ root: ctx.root });
+      ctx.options.synthesize(ctx.root);
     } catch (e) {
       git.tryRun(['rebase', '--abort']);
       throw e;
@@ -245,7 +247,7 @@ function rebaseOnto(git: Git, upstream: string, ctx: PushContext): void {
     git.run(['add', '--all', '--', path.join(ctx.root, GITOPS_DIR)]);
     step = git.tryRun(['rebase', '--continue']);
   }
-  if (step.status !== 0) throw new GitError(['rebase', upstream], step);
+  if (step.status !== 0) throw new GitCommandError(['rebase', upstream], step);
 }
 
 function sleep(ms: number): void {

@@ -1,14 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Git } from '../git/git';
 import { environmentFile } from './environment-file';
-import { Git } from './git';
 import { APPLICATION_COMPONENTS, IMAGE_COMPONENTS, ImageComponent, imageField, readImage } from './image-edit';
 import { ImageChange, ImageUpdate, updateImages, UpdateImagesResult } from './image-update';
 import { PipelineError } from './pipeline-error';
+import { Resynthesize } from './resynthesize';
 
 export interface RollbackOptions {
   /** The project root, inside a git working tree. @default process.cwd() */
   readonly root?: string;
+  /** Re-synthesizes `gitops/` from the edited files. */
+  readonly synthesize: Resynthesize;
   /** The environment to roll back. */
   readonly environment: string;
   /** A git revision (commit, tag, `HEAD~2`, …) whose images to restore. */
@@ -69,6 +72,6 @@ export function rollback(options: RollbackOptions): RollbackResult {
 
   // Old references were accepted when they were deployed; a repository move since is part of what
   // is being undone.
-  const result = updateImages(updates, { root, allowRepositoryChange: true });
+  const result = updateImages(updates, { root, synthesize: options.synthesize, allowRepositoryChange: true });
   return { ...result, commit, leftAlone };
 }

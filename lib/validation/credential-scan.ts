@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { credentialShape } from './credentials';
+import { credentialShape } from '../predicates/credentials';
 import { Finding } from './finding';
 
 /**

@@ -1,5 +1,6 @@
-import { cascadesOnDelete, missingProtection, PROTECTED_SYNC_OPTIONS, SYNC_OPTIONS_ANNOTATION } from '../argocd/deletion';
-import { TreeObject } from './finding';
+import { cascadesOnDelete, missingProtection, PROTECTED_SYNC_OPTIONS, SYNC_OPTIONS_ANNOTATION } from '../tree/deletion';
+import { placeOf } from '../tree/layout';
+import { TreeObject } from '../tree/tree-object';
 import { Rule } from './rule';
 
 /**
@@ -12,15 +13,15 @@ const PROTECTION = `${SYNC_OPTIONS_ANNOTATION}: ${PROTECTED_SYNC_OPTIONS}`;
 
 /** The environment an Argo CD Application deploys, from where it sits (`apps/<env>/`). */
 function applicationEnvironment(object: TreeObject): string | undefined {
-  const [top, environment] = object.path.split('/');
-  return top === 'apps' && environment !== undefined && object.path.split('/').length > 2 ? environment : undefined;
+  const place = placeOf(object.path);
+  return place.area === 'apps' ? place.environment : undefined;
 }
 
 /** Argo CD never deletes state on its own: what holds data, and protected environments, wait for a person. */
 export const DELETION_RULES: Rule[] = [
   {
     id: 'ARGOCD-PROTECT-STATE',
-    hint: `annotate it ${PROTECTION} (PROTECTED_FROM_DELETION in lib/argocd/deletion.ts); a StatefulSet keeps its claims with persistentVolumeClaimRetentionPolicy Retain`,
+    hint: `annotate it ${PROTECTION} (PROTECTED_FROM_DELETION in lib/tree/deletion.ts); a StatefulSet keeps its claims with persistentVolumeClaimRetentionPolicy Retain`,
     check(ctx) {
       for (const object of ctx.objects) {
         const kind = object.manifest.kind;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { precompiledValidators } from './precompiled';
+import { precompiledValidators } from '../runtime/precompiled-validators';
 
 /**
  * The ajv compiler, loaded only when no validator was compiled ahead of time (see

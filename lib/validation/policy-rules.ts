@@ -1,7 +1,7 @@
 import { imageReferenceProblem } from '../environment/image-reference';
 import { Rule, RuleContext } from './rule';
-import { credentialShape, forEachString } from './credentials';
-import { TreeObject } from './finding';
+import { credentialShape, forEachString } from '../predicates/credentials';
+import { TreeObject } from '../tree/tree-object';
 import { containersOf, selects, Workload } from './workloads';
 
 /** Environments where single-replica scaling is acceptable. */

@@ -1,4 +1,5 @@
-import { EXTERNAL_PREFIX } from './finding';
+import { EXTERNAL_PREFIX } from '../tree/annotations';
+import { TREE_PREFIX, treePathOfSource } from '../tree/layout';
 import { Rule, RuleContext } from './rule';
 import { containersOf, Workload } from './workloads';
 
@@ -10,7 +11,6 @@ function containerPorts(w: Workload): { name?: string; containerPort: number }[]
  * Where the tree sits in its git repository: an Argo CD Application's `path` under this prefix
  * must be a folder of the tree.
  */
-export const TREE_PREFIX = 'gitops';
 
 /** Cross-references between objects: each must point at something that exists. */
 export const REFERENCE_RULES: Rule[] = [
@@ -28,8 +28,8 @@ export const REFERENCE_RULES: Rule[] = [
         const sources: Record<string, any>[] = spec.source ? [spec.source] : spec.sources ?? [];
         for (const source of sources) {
           const p = typeof source.path === 'string' ? source.path.replace(/^\.\//, '').replace(/\/+$/, '') : undefined;
-          if (p === undefined || !(p === TREE_PREFIX || p.startsWith(`${TREE_PREFIX}/`))) continue;
-          const inTree = p.slice(TREE_PREFIX.length + 1);
+          const inTree = p === undefined ? undefined : treePathOfSource(p);
+          if (inTree === undefined) continue;
           if (!folders.has(inTree)) ctx.report(app, `source path "${source.path}" is not a folder of the tree`);
         }
       }

@@ -1,4 +1,4 @@
-import { TreeObject } from './finding';
+import { TreeObject } from '../tree/tree-object';
 import { Workload, WorkloadIndex } from './workloads';
 
 /** What a rule sees: the whole tree, indexed, and a way to report a problem on an object. */

@@ -1,5 +1,7 @@
 import { isProtected as isProtectedByDefault } from '../environment/environment';
-import { EXEMPT_PREFIX, Exemption, Finding, objectId, TreeObject, ValidationReport } from './finding';
+import { EXEMPT_PREFIX } from '../tree/annotations';
+import { objectId, TreeObject } from '../tree/tree-object';
+import { Exemption, Finding, ValidationReport } from './finding';
 import { validateKubernetesSchema } from './kubernetes-schema';
 import { POLICY_RULES } from './policy-rules';
 import { DELETION_RULES } from './deletion-rules';

@@ -10,3 +10,11 @@ export class ValidationError extends Error {
     this.name = 'ValidationError';
   }
 }
+
+/** Constructs rejected their configuration (their `node.addValidation`s); nothing was written. */
+export class SynthError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`synth failed:\n  ${problems.join('\n  ')}`);
+    this.name = 'SynthError';
+  }
+}

@@ -1,4 +1,4 @@
-import { TreeObject } from './finding';
+import { TreeObject } from '../tree/tree-object';
 
 /** An object that runs pods, with its pod template. */
 export interface Workload {

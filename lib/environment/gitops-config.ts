@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ErrorObject, JSONSchemaType, ValidateFunction } from 'ajv';
-import { precompiledValidators } from '../validation/precompiled';
-import { ConfigError, ConfigProblem } from '../environment/config-error';
-import { SYMLINKS_REFUSED, readRegularFile } from '../environment/regular-file';
-import { SourceMap, fieldName, isNodeWithRange } from '../environment/source-map';
+import { precompiledValidators } from '../runtime/precompiled-validators';
+import { ConfigError, ConfigProblem } from './config-error';
+import { SYMLINKS_REFUSED, readRegularFile } from './regular-file';
+import { SourceMap, fieldName, isNodeWithRange } from './source-map';
 
 /**
  * The ajv compiler, loaded only when no validator was compiled ahead of time (see

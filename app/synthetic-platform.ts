@@ -1,15 +1,15 @@
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ComponentChart, PART_OF } from '../../charts/component-chart';
-import { PlatformChart } from '../../charts/platform-chart';
-import { ArgoApplication } from '../../constructs/argo-application';
-import { ArgoProject } from '../../constructs/argo-project';
-import { WebService } from '../../constructs/web-service';
-import { GitopsConfig } from '../argocd/gitops-config';
-import { Environment, isProtected } from '../environment/environment';
-import { imageVersion } from '../environment/image-reference';
-import { TreeChart } from '../synth/tree-chart';
-import { TREE_PREFIX } from '../validation/reference-rules';
+import { ComponentChart, PART_OF } from '../charts/component-chart';
+import { PlatformChart } from '../charts/platform-chart';
+import { ArgoApplication } from '../constructs/argo-application';
+import { ArgoProject } from '../constructs/argo-project';
+import { WebService } from '../constructs/web-service';
+import { GitopsConfig } from '../lib/environment/gitops-config';
+import { Environment, isProtected } from '../lib/environment/environment';
+import { imageVersion } from '../lib/environment/image-reference';
+import { TreeChart } from '../charts/tree-chart';
+import { componentFolder, sourcePathOf } from '../lib/tree/layout';
 
 /** One stateless service of a synthetic environment: the same construct the backend uses. */
 class SyntheticServiceChart extends ComponentChart {
@@ -85,7 +85,7 @@ export function buildSyntheticApp(environments: readonly Environment[], services
         name: `${environment.name}-${name}`,
         project,
         repository: gitops.repository,
-        folders: [{ path: `${TREE_PREFIX}/envs/${environment.name}/${name}` }],
+        folders: [{ path: sourcePathOf(componentFolder(environment.name, name)) }],
         destination: { server: environment.clusters[0]!.server, namespace: environment.namespace },
         protectFromDeletion: isProtected(environment),
       });

@@ -1,19 +1,21 @@
 import * as path from 'node:path';
 import { App } from 'cdk8s';
 import { parseDocument } from 'yaml';
-import { addArgoCd } from '../../charts/argocd-platform';
-import { addChatPlatform } from '../../charts/chat-platform';
-import { GitopsConfig, loadGitopsConfig } from '../argocd/gitops-config';
-import { Environment, isProtected } from '../environment/environment';
-import { loadEnvironments } from '../environment/load-environments';
-import { deploymentsOf, Removal, removalsBetween } from '../gitops/deployments';
-import { guardRemovals } from '../gitops/removal-guard';
-import { TreePlan, TreeWriteResult, writeTree } from '../gitops/write-tree';
-import { ValidationReport } from '../validation/finding';
-import { validateTree } from '../validation/validate';
-import { expectObjects, OBJECTS_PER_ENVIRONMENT } from '../runtime/young-generation';
-import { ValidationError } from '../validation/validation-error';
-import { isManifestFile, manifestFile, RenderedObject, renderApp } from './render';
+import { addArgoCd } from '../charts/argocd-platform';
+import { addChatPlatform } from '../charts/chat-platform';
+import { GitopsConfig, loadGitopsConfig } from '../lib/environment/gitops-config';
+import { Environment, isProtected } from '../lib/environment/environment';
+import { loadEnvironments } from '../lib/environment/load-environments';
+import { deploymentsOf, Removal, removalsBetween } from '../lib/gitops/deployments';
+import { guardRemovals } from '../lib/gitops/removal-guard';
+import { TreePlan, TreeWriteResult, writeTree } from '../lib/gitops/write-tree';
+import { ValidationReport } from '../lib/validation/finding';
+import { validateTree } from '../lib/validation/validate';
+import { expectObjects, OBJECTS_PER_ENVIRONMENT } from '../lib/runtime/young-generation';
+import { ValidationError } from '../lib/validation/validation-error';
+import { isManifestFile, manifestFile } from '../lib/tree/manifest-file';
+import { TreeObject } from '../lib/tree/tree-object';
+import { renderApp } from './render';
 
 export interface SynthesizeOptions {
   /** Project root; relative paths below resolve against it. @default process.cwd() */
@@ -41,7 +43,7 @@ export interface SynthesizeOptions {
 
 export interface SynthesizeResult {
   readonly environments: Environment[];
-  readonly objects: RenderedObject[];
+  readonly objects: TreeObject[];
   /** Every file of the tree, by path relative to the gitops root. */
   readonly files: Map<string, string>;
   readonly validation: ValidationReport;
@@ -84,7 +86,7 @@ export function buildApp(environments: readonly Environment[], gitops: GitopsCon
 export function renderTree(
   environments: readonly Environment[],
   gitops: GitopsConfig = loadGitopsConfig(),
-): { objects: RenderedObject[]; files: Map<string, string> } {
+): { objects: TreeObject[]; files: Map<string, string> } {
   const objects = renderApp(buildApp(environments, gitops));
   const files = new Map<string, string>();
   for (const object of objects) files.set(object.path, manifestFile(object));
@@ -127,4 +129,9 @@ export function synthesize(options: SynthesizeOptions = {}): SynthesizeResult {
     beforeReplace: checkRemovals,
   });
   return { environments, objects, files, validation, write, removals, timings: { load, render, validate, write: since(t) } };
+}
+
+/** What the pipeline steps call after editing environment files: the whole synth of a project root. */
+export function resynthesize(root: string): SynthesizeResult {
+  return synthesize({ root });
 }

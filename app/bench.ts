@@ -1,11 +1,12 @@
-import { GitopsConfig } from '../argocd/gitops-config';
-import { Environment } from '../environment/environment';
-import { writeTree } from '../gitops/write-tree';
-import { expectObjects } from '../runtime/young-generation';
-import { manifestFile, renderApp } from '../synth/render';
-import { isProtected } from '../environment/environment';
-import { validateTree } from '../validation/validate';
-import { ValidationError } from '../validation/validation-error';
+import { GitopsConfig } from '../lib/environment/gitops-config';
+import { Environment } from '../lib/environment/environment';
+import { writeTree } from '../lib/gitops/write-tree';
+import { expectObjects } from '../lib/runtime/young-generation';
+import { manifestFile } from '../lib/tree/manifest-file';
+import { renderApp } from './render';
+import { isProtected } from '../lib/environment/environment';
+import { validateTree } from '../lib/validation/validate';
+import { ValidationError } from '../lib/validation/validation-error';
 import { buildSyntheticApp } from './synthetic-platform';
 
 /** What one size of the benchmark measured. */
