@@ -6,6 +6,7 @@ import { buildApp, synthesize } from './app/synthesize';
 import { unusedAllowances } from './lib/gitops/deployments';
 import { checkRemovalNames, describeRemoval } from './lib/gitops/removal-guard';
 import { loadEnvironments } from './lib/environment/load-environments';
+import { TREE_PREFIX } from './lib/tree/layout';
 
 const USAGE = `usage: npm run synth [-- --environments <dir>] [--out <dir>] [--dry-run] [--allow-removal <what>]…
 
@@ -26,7 +27,7 @@ function main(argv: string[]): number {
     {
       options: {
         environments: { type: 'string', default: 'environments' },
-        out: { type: 'string', default: 'gitops' },
+        out: { type: 'string', default: TREE_PREFIX },
         'dry-run': { type: 'boolean', default: false },
         'allow-removal': { type: 'string', multiple: true, default: [] },
       },

@@ -22,12 +22,11 @@ export function renderApp(app: App): TreeObject[] {
   const seen = new Map<string, string>();
   for (const chart of all) {
     let place: { folder: string; sources: readonly string[] };
-    // By prototype: cdk8s makes `instanceof` of any Chart subclass true for every chart.
-    if (ComponentChart.prototype.isPrototypeOf(chart)) {
-      const { environment, component } = chart as ComponentChart;
+    if (ComponentChart.isComponentChart(chart)) {
+      const { environment, component } = chart;
       place = { folder: componentFolder(environment.name, component), sources: [environment.file] };
-    } else if (TreeChart.prototype.isPrototypeOf(chart)) {
-      const { treePath, sources } = chart as TreeChart;
+    } else if (TreeChart.isTreeChart(chart)) {
+      const { treePath, sources } = chart;
       place = { folder: treePath, sources };
     } else {
       continue;

@@ -11,9 +11,9 @@ import { guardRemovals } from '../lib/gitops/removal-guard';
 import { TreePlan, TreeWriteResult, writeTree } from '../lib/gitops/write-tree';
 import { ValidationReport } from '../lib/validation/finding';
 import { validateTree } from '../lib/validation/validate';
-import { expectObjects, OBJECTS_PER_ENVIRONMENT } from '../lib/runtime/young-generation';
 import { ValidationError } from '../lib/validation/validation-error';
 import { isManifestFile, manifestFile } from '../lib/tree/manifest-file';
+import { TREE_PREFIX } from '../lib/tree/layout';
 import { TreeObject } from '../lib/tree/tree-object';
 import { renderApp } from './render';
 
@@ -104,7 +104,6 @@ export function synthesize(options: SynthesizeOptions = {}): SynthesizeResult {
   const environments = loadEnvironments(path.resolve(root, options.environmentsDir ?? 'environments'), { root });
   const gitops = options.gitopsConfig ? loadGitopsConfig(path.resolve(root, options.gitopsConfig), { root }) : loadGitopsConfig();
   const load = since(t);
-  expectObjects(environments.length * OBJECTS_PER_ENVIRONMENT);
   t = process.hrtime.bigint();
   const { objects, files } = renderTree(environments, gitops);
   const render = since(t);
@@ -123,7 +122,7 @@ export function synthesize(options: SynthesizeOptions = {}): SynthesizeResult {
     if (options.allowRemoval !== 'any') guardRemovals(removals, options.allowRemoval ?? []);
   };
   // Only ever replaces a tree synth wrote: pointed at another folder, it would delete its files.
-  const write = writeTree(path.resolve(root, options.outDir ?? 'gitops'), files, {
+  const write = writeTree(path.resolve(root, options.outDir ?? TREE_PREFIX), files, {
     dryRun: options.dryRun ?? false,
     owns: isManifestFile,
     beforeReplace: checkRemovals,

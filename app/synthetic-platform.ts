@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ComponentChart, PART_OF } from '../charts/component-chart';
+import { ComponentChart } from '../charts/component-chart';
 import { PlatformChart } from '../charts/platform-chart';
 import { ArgoApplication } from '../constructs/argo-application';
 import { ArgoProject } from '../constructs/argo-project';
@@ -9,7 +9,7 @@ import { GitopsConfig } from '../lib/environment/gitops-config';
 import { Environment, isProtected } from '../lib/environment/environment';
 import { imageVersion } from '../lib/environment/image-reference';
 import { TreeChart } from '../charts/tree-chart';
-import { componentFolder, sourcePathOf } from '../lib/tree/layout';
+import { applicationsFolder, BOOTSTRAP_FOLDER, componentFolder, sourcePathOf } from '../lib/tree/layout';
 
 /** One stateless service of a synthetic environment: the same construct the backend uses. */
 class SyntheticServiceChart extends ComponentChart {
@@ -18,10 +18,8 @@ class SyntheticServiceChart extends ComponentChart {
     const settings = environment.components.backend;
     const service = new WebService(this, 'Service', {
       name,
-      namespace: environment.namespace,
       image: settings.image,
       version: imageVersion(settings.image),
-      partOf: PART_OF,
       readinessProbe: { path: '/ready' },
       livenessProbe: { path: '/live' },
       replicas: settings.replicas,
@@ -71,7 +69,7 @@ export function buildSyntheticApp(environments: readonly Environment[], services
     const platform = new PlatformChart(app, { environment });
     for (const name of names) new SyntheticServiceChart(app, environment, platform, name);
   }
-  const bootstrap = new SyntheticArgoChart(app, 'bench-bootstrap', 'bootstrap', gitops.file);
+  const bootstrap = new SyntheticArgoChart(app, 'bench-bootstrap', BOOTSTRAP_FOLDER, gitops.file);
   const project = new ArgoProject(bootstrap, 'Project', {
     name: 'bench',
     sourceRepos: [gitops.repository.url],
@@ -79,7 +77,7 @@ export function buildSyntheticApp(environments: readonly Environment[], services
     namespacedKinds: Object.entries(SERVICE_KINDS).map(([kind, group]) => ({ group, kind })),
   });
   for (const environment of environments) {
-    const apps = new SyntheticArgoChart(app, `bench-apps-${environment.name}`, `apps/${environment.name}`, environment.file);
+    const apps = new SyntheticArgoChart(app, `bench-apps-${environment.name}`, applicationsFolder(environment.name), environment.file);
     for (const name of names) {
       new ArgoApplication(apps, name, {
         name: `${environment.name}-${name}`,

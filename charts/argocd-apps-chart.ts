@@ -6,9 +6,8 @@ import { GitopsConfig } from '../lib/environment/gitops-config';
 import { Environment, isProtected } from '../lib/environment/environment';
 import { CLUSTER_ANNOTATION } from '../lib/tree/annotations';
 import { TreeChart } from './tree-chart';
-import { componentFolder, sourcePathOf } from '../lib/tree/layout';
+import { applicationsFolder, componentFolder, sourcePathOf } from '../lib/tree/layout';
 import { ENVIRONMENT_LABEL } from './argocd-bootstrap-chart';
-import { PART_OF } from './component-chart';
 
 /**
  * The order in which a sync of the root brings an environment's components up: the namespace and
@@ -44,7 +43,7 @@ export class ArgoCdAppsChart extends TreeChart {
 
   constructor(scope: Construct, props: ArgoCdAppsChartProps) {
     const env = props.environment;
-    super(scope, `argocd-apps-${env.name}`, { treePath: `apps/${env.name}`, sources: [env.file, props.gitops.file] });
+    super(scope, `argocd-apps-${env.name}`, { treePath: applicationsFolder(env.name), sources: [env.file, props.gitops.file] });
 
     const unplaced = props.components.filter((c) => COMPONENT_SYNC_WAVES[c] === undefined);
     this.node.addValidation({
@@ -77,12 +76,8 @@ export class ArgoCdAppsChart extends TreeChart {
             notifications: { config: props.notifications, events: ['sync-succeeded', 'sync-failed', 'health-degraded'] },
             protectFromDeletion: guarded,
             annotations: { [CLUSTER_ANNOTATION]: cluster.name },
-            labels: {
-              'app.kubernetes.io/part-of': PART_OF,
-              'app.kubernetes.io/component': component,
-              'app.kubernetes.io/managed-by': 'cdk8s',
-              [ENVIRONMENT_LABEL]: env.name,
-            },
+            // part-of and managed-by come from the chart.
+            labels: { 'app.kubernetes.io/component': component, [ENVIRONMENT_LABEL]: env.name },
           }),
         );
       }

@@ -5,7 +5,6 @@ import { ArgoClusterResource, ArgoDestination, ArgoProject, ArgoResourceKind } f
 import { GitopsConfig } from '../lib/environment/gitops-config';
 import { TreeChart } from './tree-chart';
 import { APPS_ROOT, BOOTSTRAP_FOLDER, manifestFileName, sourcePathOf } from '../lib/tree/layout';
-import { PART_OF } from './component-chart';
 
 /** Argo CD's name for the cluster it runs in: where Applications, AppProjects and its ConfigMaps live. */
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
@@ -45,8 +44,7 @@ export class ArgoCdBootstrapChart extends TreeChart {
 
   constructor(scope: Construct, props: ArgoCdBootstrapChartProps) {
     const { gitops } = props;
-    super(scope, 'argocd-bootstrap', { treePath: 'bootstrap', sources: [gitops.file, props.environmentsSource] });
-    const labels = { 'app.kubernetes.io/part-of': PART_OF, 'app.kubernetes.io/managed-by': 'cdk8s' };
+    super(scope, 'argocd-bootstrap', { treePath: BOOTSTRAP_FOLDER, sources: [gitops.file, props.environmentsSource] });
     // Before any Application of the same sync: an Application whose project does not exist yet fails.
     const first = { [SYNC_WAVE_ANNOTATION]: '-1' };
     const argoNamespace = gitops.argocd.namespace;
@@ -59,7 +57,6 @@ export class ArgoCdBootstrapChart extends TreeChart {
       destinations: props.destinations,
       clusterResources: props.clusterResources,
       namespacedKinds: props.namespacedKinds,
-      labels,
       annotations: first,
     });
 
@@ -74,7 +71,6 @@ export class ArgoCdBootstrapChart extends TreeChart {
         { group: 'argoproj.io', kind: 'AppProject' },
         { group: '', kind: 'ConfigMap' },
       ],
-      labels,
       annotations: first,
     });
 
@@ -82,7 +78,6 @@ export class ArgoCdBootstrapChart extends TreeChart {
       argoNamespace,
       argocdUrl: gitops.argocd.url,
       environmentLabel: ENVIRONMENT_LABEL,
-      labels,
       annotations: first,
     });
 
@@ -101,7 +96,7 @@ export class ArgoCdBootstrapChart extends TreeChart {
       cascadeDelete: false,
       syncOptions: ['FailOnSharedResource=true', 'PruneLast=true'],
       notifications: { config: this.notifications, events: ['sync-failed'] },
-      labels: { ...labels, [ENVIRONMENT_LABEL]: 'all' },
+      labels: { [ENVIRONMENT_LABEL]: 'all' },
     });
   }
 }

@@ -24,8 +24,7 @@ export function addArgoCd(scope: Construct, props: ArgoCdProps): void {
   // Nothing to deploy: a project granting no destination would be meaningless.
   if (props.environments.length === 0) return;
 
-  // By prototype: cdk8s makes `instanceof` of any Chart subclass true for every chart.
-  const charts = scope.node.findAll().filter((c): c is ComponentChart => ComponentChart.prototype.isPrototypeOf(c));
+  const charts = scope.node.findAll().filter(ComponentChart.isComponentChart);
   const componentsOf = new Map<string, string[]>();
   const clusterResources: ArgoClusterResource[] = [];
   const namespacedKinds: ArgoResourceKind[] = [];

@@ -1,13 +1,16 @@
 import { Construct } from 'constructs';
-import { IntOrString, KubeConfigMap, KubeNetworkPolicy } from '../imports/k8s';
+import { KubeConfigMap } from '../imports/k8s';
 import { ExternalDatabase } from '../constructs/external-database';
 import { KafkaCluster } from '../constructs/kafka-cluster';
 import { KafkaTopicSpec } from '../constructs/kafka-topics';
+import { allowEgress } from '../constructs/network-flow';
+import { tcpPorts } from '../constructs/network-peer';
+import { RecommendedLabels } from '../constructs/recommended-labels';
 import { WebService } from '../constructs/web-service';
 import { imageVersion } from '../lib/environment/image-reference';
 import { Environment, S3Settings } from '../lib/environment/environment';
 import { externalAnnotation } from '../lib/tree/annotations';
-import { ComponentChart, ComponentChartProps, PART_OF } from './component-chart';
+import { ComponentChart, ComponentChartProps } from './component-chart';
 import { PlatformChart } from './platform-chart';
 
 export interface BackendChartProps extends ComponentChartProps {
@@ -42,10 +45,10 @@ export class BackendChart extends ComponentChart {
     const env = props.environment;
     const settings = env.components.backend;
     const name = 'backend';
+    const component = 'api';
+    const version = imageVersion(settings.image);
 
     this.database = new ExternalDatabase(this, 'Database', {
-      namespace: env.namespace,
-      partOf: PART_OF,
       engine: env.database.engine,
       host: env.database.host,
       port: env.database.port,
@@ -56,8 +59,8 @@ export class BackendChart extends ComponentChart {
     this.config = new KubeConfigMap(this, 'Config', {
       metadata: {
         name: `${name}-config`,
-        namespace: env.namespace,
-        labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name, 'app.kubernetes.io/part-of': PART_OF },
+        // The workload's labels: the ConfigMap is part of it.
+        labels: { ...RecommendedLabels.of(this, { name, component, version }).all },
       },
       data: {
         ...runtimeSettings(env),
@@ -69,11 +72,9 @@ export class BackendChart extends ComponentChart {
 
     this.service = new WebService(this, 'Service', {
       name,
-      namespace: env.namespace,
       image: settings.image,
-      version: imageVersion(settings.image),
-      partOf: PART_OF,
-      component: 'api',
+      version,
+      component,
       containerPort: 8080,
       servicePort: 8080,
       readinessProbe: { path: '/actuator/health/readiness' },
@@ -123,18 +124,10 @@ export class BackendChart extends ComponentChart {
   private allowObjectStorage(s3: S3Settings): void {
     const endpoint = s3.endpoint ? new URL(s3.endpoint) : undefined;
     const port = endpoint ? Number(endpoint.port || (endpoint.protocol === 'http:' ? 80 : 443)) : 443;
-    new KubeNetworkPolicy(this, 'ObjectStorageEgress', {
-      metadata: { name: 'backend-to-object-storage', namespace: this.service.namespace, labels: { ...this.service.labels.all } },
-      spec: {
-        podSelector: { matchLabels: { ...this.service.labels.selector } },
-        policyTypes: ['Egress'],
-        egress: [
-          {
-            to: [{ ipBlock: endpoint ? { cidr: '0.0.0.0/0' } : { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }],
-            ports: [{ protocol: 'TCP', port: IntOrString.fromNumber(port) }],
-          },
-        ],
-      },
+    allowEgress(this.service, {
+      name: 'object-storage',
+      addresses: [endpoint ? { cidr: '0.0.0.0/0' } : { cidr: '0.0.0.0/0', except: PRIVATE_RANGES }],
+      ports: tcpPorts(port),
     });
   }
 }

@@ -1,17 +1,19 @@
 import { Construct } from 'constructs';
+import { RecommendedLabels } from '../constructs/recommended-labels';
 import { ReverseProxy } from '../constructs/reverse-proxy';
+import { IWebBackend } from '../constructs/web-backend';
 import { WebIngress } from '../constructs/web-ingress';
 import { WebService } from '../constructs/web-service';
 import { imageVersion } from '../lib/environment/image-reference';
-import { parseCpu } from '../lib/environment/quantity';
+import { parseCpu } from '../lib/predicates/quantity';
 import { externalAnnotation } from '../lib/tree/annotations';
-import { ComponentChart, ComponentChartProps, PART_OF } from './component-chart';
+import { ComponentChart, ComponentChartProps } from './component-chart';
 import { PlatformChart } from './platform-chart';
 
 export interface FrontendChartProps extends ComponentChartProps {
   readonly platform: PlatformChart;
   /** The API and WebSocket service that `/api/` and the WebSocket path are proxied to. */
-  readonly backend: WebService;
+  readonly backend: IWebBackend;
 }
 
 /** UID of the unprivileged nginx images (`nginx` user). */
@@ -40,11 +42,13 @@ export class FrontendChart extends ComponentChart {
     const env = props.environment;
     const settings = env.components.frontend;
     const name = 'frontend';
+    const component = 'web';
+    const version = imageVersion(settings.image);
 
     this.proxy = new ReverseProxy(this, 'Proxy', {
       name: `${name}-nginx`,
-      namespace: env.namespace,
-      labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name, 'app.kubernetes.io/part-of': PART_OF },
+      // The workload's labels: the configuration is part of it.
+      labels: { ...RecommendedLabels.of(this, { name, component, version }).all },
       routes: [
         { kind: 'http', pathPrefix: '/api/', upstream: props.backend, maxBodySize: env.ingress.maxBodySize },
         { kind: 'websocket', path: WEBSOCKET_PATH, upstream: props.backend },
@@ -56,11 +60,9 @@ export class FrontendChart extends ComponentChart {
     const exposed = env.ingress.serviceType !== 'ClusterIP';
     this.service = new WebService(this, 'Service', {
       name,
-      namespace: env.namespace,
       image: settings.image,
-      version: imageVersion(settings.image),
-      partOf: PART_OF,
-      component: 'web',
+      version,
+      component,
       containerPort: this.proxy.listenPort,
       servicePort: 80,
       serviceType: env.ingress.serviceType,

@@ -3,7 +3,7 @@ import { KafkaCluster } from '../constructs/kafka-cluster';
 import { KafkaTopics, KafkaTopicSpec } from '../constructs/kafka-topics';
 import { PROTECTED_FROM_DELETION } from '../lib/tree/deletion';
 import { imageVersion } from '../lib/environment/image-reference';
-import { ComponentChart, ComponentChartProps, PART_OF } from './component-chart';
+import { ComponentChart, ComponentChartProps } from './component-chart';
 import { PlatformChart } from './platform-chart';
 
 export interface KafkaChartProps extends ComponentChartProps {
@@ -26,10 +26,8 @@ export class KafkaChart extends ComponentChart {
     const settings = env.kafka;
     this.cluster = new KafkaCluster(this, 'Cluster', {
       name: 'kafka',
-      namespace: env.namespace,
       image: settings.image,
       version: imageVersion(settings.image),
-      partOf: PART_OF,
       replicas: settings.brokers,
       storage: settings.storage,
       resources: settings.resources,

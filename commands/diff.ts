@@ -11,6 +11,7 @@ import { TreeReadError } from '../lib/tree/read-tree';
 import { Git, GitError } from '../lib/git/git';
 import { isUserFacing } from '../lib/pipeline/describe-failure';
 import { synthesize, SynthesizeResult } from '../app/synthesize';
+import { TREE_PREFIX } from '../lib/tree/layout';
 
 const USAGE = `usage: npm run diff [-- [--base <git-rev>] [--format text|markdown|html|json] [--output <file>]]
        npm run diff -- --check
@@ -55,7 +56,7 @@ const OPTIONS = {
   'no-color': { type: 'boolean' },
   check: { type: 'boolean', default: false },
   environments: { type: 'string', default: 'environments' },
-  gitops: { type: 'string', default: 'gitops' },
+  gitops: { type: 'string', default: TREE_PREFIX },
 } as const;
 
 function readOptions({ values }: CommandArgs<typeof OPTIONS>): Options {

@@ -6,6 +6,7 @@ import { readTree, TreeReadError } from '../lib/tree/read-tree';
 import { validateTree } from '../lib/validation/validate';
 import { isProtected } from '../lib/environment/environment';
 import { loadEnvironments } from '../lib/environment/load-environments';
+import { TREE_PREFIX } from '../lib/tree/layout';
 
 const USAGE = `usage: npm run validate [-- [<path>] [--format text|json] [--environments <dir>]]
 
@@ -28,7 +29,7 @@ function main(argv: string[]): number {
     { options: { format: { type: 'string', default: 'text' }, environments: { type: 'string', default: 'environments' } }, positionals: true },
     ({ values, positionals }) => {
       if (positionals.length > 1) throw new Error(`expected at most one path, got ${positionals.length}: ${positionals.join(' ')}`);
-      return { dir: positionals[0] ?? 'gitops', format: oneOf('--format', values.format, FORMATS), environmentsDir: values.environments! };
+      return { dir: positionals[0] ?? TREE_PREFIX, format: oneOf('--format', values.format, FORMATS), environmentsDir: values.environments! };
     },
   );
   if (typeof input === 'number') return input;

@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { PROTECTED_FROM_DELETION, RESOURCES_FINALIZER } from '../lib/tree/deletion';
 import { Application, ApplicationSpecSources } from '../imports/argoproj.io-application-argoproj.io';
+import { dns1123SubdomainProblem } from '../lib/predicates/dns-names';
+import { failFor } from '../lib/predicates/invalid-value';
 import { ArgoDiscordNotifications, ArgoNotificationEvent } from './argo-discord-notifications';
 import { ArgoDestination, ArgoProject } from './argo-project';
 
@@ -98,7 +100,6 @@ export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
 const DEFAULT_SYNC_OPTIONS = ['CreateNamespace=false', 'FailOnSharedResource=true', 'PruneLast=true'];
 const DEFAULT_RETRY: ArgoRetry = { limit: 5, duration: '10s', factor: 2, maxDuration: '3m' };
-const DNS_1123_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
 const FOLDER = /^[^/\s](?:[^\s]*[^/\s])?$/;
 const DURATION = /^[0-9]+(?:s|m|h)$/;
 
@@ -116,27 +117,23 @@ export class ArgoApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoApplicationProps) {
     super(scope, id);
-    if (!DNS_1123_SUBDOMAIN.test(props.name) || props.name.length > 253) {
-      throw new Error(`name: "${props.name}" is not a valid Application name; allowed: a DNS-1123 subdomain (lowercase letters, digits, "-" and ".")`);
-    }
-    if (props.folders.length === 0) throw new Error('folders: [] is not allowed; allowed: at least one folder');
+    const fail = failFor('ArgoApplication', props.name);
+    const nameProblem = dns1123SubdomainProblem(props.name);
+    if (nameProblem !== undefined) fail('name', props.name, nameProblem);
+    if (props.folders.length === 0) fail('folders', props.folders, 'at least one folder');
     props.folders.forEach((folder, i) => {
-      if (!FOLDER.test(folder.path)) {
-        throw new Error(`folders[${i}].path: "${folder.path}" is not allowed; allowed: a folder relative to the repository root, without leading or trailing "/"`);
-      }
+      if (!FOLDER.test(folder.path)) fail(`folders[${i}].path`, folder.path, 'a folder relative to the repository root, without leading or trailing "/"');
     });
-    if (props.syncWave !== undefined && !Number.isInteger(props.syncWave)) {
-      throw new Error(`syncWave: ${props.syncWave} is not allowed; allowed: an integer`);
-    }
+    if (props.syncWave !== undefined && !Number.isInteger(props.syncWave)) fail('syncWave', props.syncWave, 'an integer');
     if (props.protectFromDeletion && props.cascadeDelete) {
-      throw new Error('cascadeDelete: true is not allowed with protectFromDeletion: true; allowed: a protected Application never cascades');
+      fail('cascadeDelete', props.cascadeDelete, 'false or unset with protectFromDeletion: true (a protected Application never cascades)');
     }
     const cascade = props.cascadeDelete ?? !props.protectFromDeletion;
     const retry = props.retry ?? DEFAULT_RETRY;
-    if (!Number.isInteger(retry.limit) || retry.limit < 1) throw new Error(`retry.limit: ${retry.limit} is not allowed; allowed: an integer of at least 1`);
-    if (!Number.isInteger(retry.factor) || retry.factor < 1) throw new Error(`retry.factor: ${retry.factor} is not allowed; allowed: an integer of at least 1`);
+    if (!Number.isInteger(retry.limit) || retry.limit < 1) fail('retry.limit', retry.limit, 'an integer of at least 1');
+    if (!Number.isInteger(retry.factor) || retry.factor < 1) fail('retry.factor', retry.factor, 'an integer of at least 1');
     for (const key of ['duration', 'maxDuration'] as const) {
-      if (!DURATION.test(retry[key])) throw new Error(`retry.${key}: "${retry[key]}" is not allowed; allowed: a whole number of s, m or h, e.g. "10s"`);
+      if (!DURATION.test(retry[key])) fail(`retry.${key}`, retry[key], 'a whole number of s, m or h, e.g. "10s"');
     }
 
     this.name = props.name;

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { KubeConfigMap } from '../imports/k8s';
+import { failFor } from '../lib/predicates/invalid-value';
 
 /** What an Application can be subscribed to. */
 export type ArgoNotificationEvent = 'sync-succeeded' | 'sync-failed' | 'health-degraded';
@@ -91,16 +92,17 @@ export class ArgoDiscordNotifications extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoDiscordNotificationsProps) {
     super(scope, id);
+    const fail = failFor('ArgoDiscordNotifications', id);
     if (!/^https:\/\/[^\s/?#]+(?:\/[^\s?#]*[^\s?#/])?$/.test(props.argocdUrl)) {
-      throw new Error(`argocdUrl: "${props.argocdUrl}" is not allowed; allowed: an https:// URL without a trailing slash, query or fragment`);
+      fail('argocdUrl', props.argocdUrl, 'an https:// URL without a trailing slash, query or fragment');
     }
     this.webhookUrlSecretKey = props.webhookUrlSecretKey ?? 'discord-webhook-url';
     if (!/^[-._a-zA-Z0-9]+$/.test(this.webhookUrlSecretKey)) {
-      throw new Error(`webhookUrlSecretKey: "${this.webhookUrlSecretKey}" is not allowed; allowed: a Secret key of letters, digits, "-", "_" and "."`);
+      fail('webhookUrlSecretKey', this.webhookUrlSecretKey, 'a Secret key of letters, digits, "-", "_" and "."');
     }
     const environmentLabel = props.environmentLabel ?? 'environment';
     if (!/^[a-zA-Z0-9](?:[-_.a-zA-Z0-9]*[a-zA-Z0-9])?$/.test(environmentLabel)) {
-      throw new Error(`environmentLabel: "${environmentLabel}" is not allowed; allowed: a label name without a prefix`);
+      fail('environmentLabel', environmentLabel, 'a label name without a prefix');
     }
     this.argoNamespace = props.argoNamespace ?? 'argocd';
 
@@ -140,10 +142,11 @@ export class ArgoDiscordNotifications extends Construct {
    * has no recipients, so each value is empty.
    */
   public subscriptions(events: readonly ArgoNotificationEvent[]): Record<string, string> {
-    if (events.length === 0) throw new Error('events: [] is not allowed; allowed: one or more of ' + Object.keys(EVENTS).join(', '));
+    const fail = failFor('ArgoDiscordNotifications', this.node.id);
+    if (events.length === 0) fail('events', events, `one or more of ${Object.keys(EVENTS).join(', ')}`);
     const annotations: Record<string, string> = {};
     for (const event of events) {
-      if (!(event in EVENTS)) throw new Error(`events: "${event}" is not allowed; allowed: ${Object.keys(EVENTS).join(', ')}`);
+      if (!(event in EVENTS)) fail('events', event, Object.keys(EVENTS).join(', '));
       annotations[`notifications.argoproj.io/subscribe.${triggerName(event)}.${SERVICE}`] = '';
     }
     return annotations;

@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
 import { AppProject } from '../imports/argoproj.io-appproject-argoproj.io';
+import { dns1123SubdomainProblem } from '../lib/predicates/dns-names';
+import { failFor } from '../lib/predicates/invalid-value';
 
 /** Where an Argo CD Application deploys: a cluster by its API server URL, and a namespace. */
 export interface ArgoDestination {
@@ -51,7 +53,6 @@ export interface ArgoProjectProps {
 }
 
 const GLOB = /[*?[\]!{}]/;
-const DNS_1123_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -82,15 +83,15 @@ export class ArgoProject extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoProjectProps) {
     super(scope, id);
-    if (!DNS_1123_SUBDOMAIN.test(props.name) || props.name.length > 253) {
-      throw new Error(`name: "${props.name}" is not a valid AppProject name; allowed: a DNS-1123 subdomain`);
-    }
+    const fail = failFor('ArgoProject', props.name);
+    const nameProblem = dns1123SubdomainProblem(props.name);
+    if (nameProblem !== undefined) fail('name', props.name, nameProblem);
     for (const [field, list] of [
       ['sourceRepos', props.sourceRepos],
       ['destinations', props.destinations],
       ['namespacedKinds', props.namespacedKinds],
     ] as const) {
-      if (list.length === 0) throw new Error(`${field}: [] is not allowed; allowed: at least one entry (an empty list grants nothing)`);
+      if (list.length === 0) fail(field, list, 'at least one entry (an empty list grants nothing)');
     }
     const values: [string, string][] = [
       ...props.sourceRepos.map((r, i): [string, string] => [`sourceRepos[${i}]`, r]),
@@ -105,9 +106,7 @@ export class ArgoProject extends Construct {
       ...props.namespacedKinds.map((k, i): [string, string] => [`namespacedKinds[${i}].kind`, k.kind]),
     ];
     for (const [field, value] of values) {
-      if (value === '' || GLOB.test(value)) {
-        throw new Error(`${field}: "${value}" is not allowed; allowed: an exact, non-empty value (no glob patterns such as "*")`);
-      }
+      if (value === '' || GLOB.test(value)) fail(field, value, 'an exact, non-empty value (no glob patterns such as "*")');
     }
 
     this.name = props.name;

@@ -1,6 +1,12 @@
 import { Construct } from 'constructs';
-import { EnvVar, IntOrString, KubeNetworkPolicy, KubeService, NetworkPolicyPort } from '../imports/k8s';
-import { NetworkPeer } from './network-peer';
+import { EnvVar, IpBlock, KubeService, NetworkPolicyPort } from '../imports/k8s';
+import { cidrProblem } from '../lib/predicates/cidr';
+import { dns1123LabelProblem, dns1123SubdomainProblem, hostNameProblem } from '../lib/predicates/dns-names';
+import { failFor } from '../lib/predicates/invalid-value';
+import { portProblem } from '../lib/predicates/port';
+import { chartNamespace } from './chart-namespace';
+import { AddressTarget, allowEgress } from './network-flow';
+import { NetworkPeer, tcpPorts } from './network-peer';
 import { RecommendedLabels } from './recommended-labels';
 
 /** Database engines, with the JDBC scheme their drivers register. */
@@ -15,10 +21,6 @@ export interface ExternalDatabaseProps {
    * @default 'database'
    */
   readonly name?: string;
-  /** Namespace of the Service, and of the clients' policies. */
-  readonly namespace: string;
-  /** `app.kubernetes.io/part-of` label value. */
-  readonly partOf: string;
   readonly engine: DatabaseEngine;
   /** DNS name of the database outside the cluster (e.g. a managed database's endpoint). */
   readonly host: string;
@@ -44,47 +46,48 @@ export interface ExternalDatabaseProps {
   readonly clusterDomain?: string;
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const HOST_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 const DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9A-Fa-f:]+\/\d{1,3}$/;
 
 /**
  * A database run outside the cluster (a managed service), given a stable in-cluster name by an
  * ExternalName Service. Clients get its JDBC URL and credential references from here, and are let
- * out to its port through `allowFrom`.
+ * out to its port through `allowFrom`. The Service lands in the chart's namespace.
  */
-export class ExternalDatabase extends Construct {
+export class ExternalDatabase extends Construct implements AddressTarget {
   public readonly name: string;
+  /** The chart's namespace, where the Service lands. */
   public readonly namespace: string;
   public readonly engine: DatabaseEngine;
   public readonly port: number;
+  /** The database's port, the one clients are let out to. */
+  public readonly ports: readonly NetworkPolicyPort[];
+  /** Address ranges clients are let out to; `undefined` for any address. */
+  public readonly addresses?: readonly IpBlock[];
   public readonly databaseName: string;
   public readonly credentialsSecret: string;
   public readonly usernameKey: string;
   public readonly passwordKey: string;
   public readonly service: KubeService;
   private readonly clusterDomain: string;
-  private readonly allowedCidrs?: string[];
 
   constructor(scope: Construct, id: string, props: ExternalDatabaseProps) {
     super(scope, id);
     this.name = props.name ?? 'database';
-    this.namespace = props.namespace;
+    this.namespace = chartNamespace(this, `ExternalDatabase "${this.name}"`);
     this.engine = props.engine;
     this.port = props.port;
+    this.ports = tcpPorts(props.port);
     this.databaseName = props.databaseName;
     this.credentialsSecret = props.credentialsSecret;
     this.usernameKey = props.usernameKey ?? 'username';
     this.passwordKey = props.passwordKey ?? 'password';
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
-    this.allowedCidrs = props.allowedCidrs;
+    this.addresses = props.allowedCidrs?.map((cidr) => ({ cidr }));
     validateProps(this.name, props);
 
-    const labels = new RecommendedLabels({ name: this.name, component: 'database', partOf: props.partOf });
+    const labels = RecommendedLabels.of(this, { name: this.name, component: 'database' });
     this.service = new KubeService(this, 'Service', {
-      metadata: { name: this.name, namespace: props.namespace, labels: { ...labels.all } },
+      metadata: { name: this.name, namespace: this.namespace, labels: { ...labels.all } },
       spec: {
         type: 'ExternalName',
         externalName: props.host,
@@ -117,36 +120,23 @@ export class ExternalDatabase extends Construct {
    * egress policy in the peer's scope.
    */
   public allowFrom(peer: NetworkPeer): void {
-    const ports: NetworkPolicyPort[] = [{ protocol: 'TCP', port: IntOrString.fromNumber(this.port) }];
-    new KubeNetworkPolicy(peer, `AllowTo-${this.node.addr}`, {
-      metadata: { name: `${peer.name}-to-${this.name}`, namespace: peer.namespace, labels: { ...peer.labels.all } },
-      spec: {
-        podSelector: { matchLabels: { ...peer.labels.selector } },
-        policyTypes: ['Egress'],
-        egress: [
-          this.allowedCidrs
-            ? { to: this.allowedCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports }
-            : { ports },
-        ],
-      },
-    });
+    allowEgress(peer, this);
   }
 }
 
 function validateProps(name: string, props: ExternalDatabaseProps): void {
-  const fail = (field: string, given: unknown, allowed: string): never => {
-    throw new Error(`ExternalDatabase "${name}": ${field} is ${JSON.stringify(given)}; allowed: ${allowed}`);
+  const fail = failFor('ExternalDatabase', name);
+  const refuse = (field: string, value: unknown, problem: string | undefined): void => {
+    if (problem !== undefined) fail(field, value, problem);
   };
-  if (name.length > 63 || !DNS1123_LABEL.test(name)) fail('name', name, 'a DNS-1123 label (lowercase alphanumerics and "-", at most 63 characters)');
+  refuse('name', name, dns1123LabelProblem(name));
   if (!Object.prototype.hasOwnProperty.call(JDBC_SCHEMES, props.engine)) fail('engine', props.engine, `one of ${Object.keys(JDBC_SCHEMES).join(', ')}`);
-  if (props.host.length > 253 || !HOST_NAME.test(props.host)) fail('host', props.host, 'a lowercase DNS host name, without scheme or port');
-  if (!Number.isInteger(props.port) || props.port < 1 || props.port > 65535) fail('port', props.port, 'an integer from 1 to 65535');
+  refuse('host', props.host, hostNameProblem(props.host));
+  refuse('port', props.port, portProblem(props.port));
   if (!DATABASE_NAME.test(props.databaseName)) fail('databaseName', props.databaseName, 'letters, digits and "_", not starting with a digit, at most 63');
-  if (props.credentialsSecret.length > 253 || !DNS1123_SUBDOMAIN.test(props.credentialsSecret)) {
-    fail('credentialsSecret', props.credentialsSecret, 'a Secret name (DNS-1123 subdomain)');
-  }
+  refuse('credentialsSecret', props.credentialsSecret, dns1123SubdomainProblem(props.credentialsSecret));
   if (props.allowedCidrs !== undefined) {
     if (props.allowedCidrs.length === 0) fail('allowedCidrs', props.allowedCidrs, 'at least one CIDR, or leave it out to allow any address');
-    for (const cidr of props.allowedCidrs) if (!CIDR.test(cidr)) fail('allowedCidrs', cidr, 'CIDRs such as 10.0.0.0/16');
+    props.allowedCidrs.forEach((cidr, i) => refuse(`allowedCidrs[${i}]`, cidr, cidrProblem(cidr)));
   }
 }

@@ -12,8 +12,14 @@ import {
   Probe,
   Quantity,
 } from '../imports/k8s';
+import { dns1123LabelProblem } from '../lib/predicates/dns-names';
+import { failFor } from '../lib/predicates/invalid-value';
+import { quorumSizeProblem } from '../lib/predicates/kafka-sizing';
+import { portProblem } from '../lib/predicates/port';
 import { ContainerResourcesProps, containerResources, restrictedContainerSecurityContext } from './container-spec';
-import { NetworkPeer, peerPods } from './network-peer';
+import { chartNamespace } from './chart-namespace';
+import { allowFlow } from './network-flow';
+import { NetworkPeer, peerPods, tcpPorts } from './network-peer';
 import { RecommendedLabels } from './recommended-labels';
 
 export interface KafkaClusterProps {
@@ -23,8 +29,6 @@ export interface KafkaClusterProps {
    * @default 'kafka'
    */
   readonly name?: string;
-  /** Namespace of every object. */
-  readonly namespace: string;
   /**
    * The official `apache/kafka` image (or a mirror of it), pinned by tag or digest. Its layout is
    * relied on: Kafka in `/opt/kafka`, user `appuser` (UID 1000), a POSIX shell.
@@ -32,8 +36,6 @@ export interface KafkaClusterProps {
   readonly image: string;
   /** `app.kubernetes.io/version` label value (usually the image tag). */
   readonly version: string;
-  /** `app.kubernetes.io/part-of` label value: the system this cluster belongs to. */
-  readonly partOf: string;
   /**
    * Number of pods, each a combined broker and KRaft controller: 1, or an odd number so the
    * controller quorum keeps a majority through the loss of a minority.
@@ -62,7 +64,7 @@ export interface KafkaClusterProps {
   /**
    * KRaft cluster id: 22 characters of URL-safe base64 (16 bytes), not starting with "-". Stored
    * in every volume when it is formatted; a pod whose volume holds another id refuses to start.
-   * @default - derived from the namespace and name, so it is the same on every synth
+   * @default - derived from the chart's namespace and the name, so it is the same on every synth
    */
   readonly clusterId?: string;
   /**
@@ -119,7 +121,6 @@ const DERIVED_KEYS = [
   'log.dir',
   'metadata.log.dir',
 ];
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const CLUSTER_ID = /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/;
 const STORAGE_SIZE = /^[1-9][0-9]*(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 
@@ -147,9 +148,12 @@ export function kafkaClusterId(namespace: string, name: string): string {
  * writes its own `server.properties` (the shared one from a ConfigMap plus its node id and
  * advertised address) to an emptyDir, formats its volume if it is new, then starts the broker: the
  * root filesystem stays read-only.
+ *
+ * Its objects land in the chart's namespace, labelled with the chart's `part-of` and `managed-by`.
  */
-export class KafkaCluster extends Construct {
+export class KafkaCluster extends Construct implements NetworkPeer {
   public readonly name: string;
+  /** The chart's namespace, where every object lands. */
   public readonly namespace: string;
   public readonly replicas: number;
   public readonly clientPort: number;
@@ -159,8 +163,9 @@ export class KafkaCluster extends Construct {
   /** The image, which also carries the admin tools (`kafka-topics.sh`, …). */
   public readonly image: string;
   public readonly version: string;
-  public readonly partOf: string;
   public readonly labels: RecommendedLabels;
+  /** The client port: what clients are let through to (the controller port is for the brokers only). */
+  public readonly podPorts: readonly NetworkPolicyPort[];
   /** Name of the headless Service giving each pod its DNS name. */
   public readonly headlessServiceName: string;
   public readonly config: KubeConfigMap;
@@ -181,20 +186,20 @@ export class KafkaCluster extends Construct {
     const heapPercent = props.heapPercent ?? 50;
     const grace = props.terminationGracePeriodSeconds ?? 120;
     this.name = name;
-    this.namespace = props.namespace;
+    this.namespace = chartNamespace(this, `KafkaCluster "${name}"`);
     this.replicas = replicas;
     this.clientPort = clientPort;
     this.controllerPort = controllerPort;
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
-    this.clusterId = props.clusterId ?? kafkaClusterId(props.namespace, name);
+    this.clusterId = props.clusterId ?? kafkaClusterId(this.namespace, name);
     this.image = props.image;
     this.version = props.version;
-    this.partOf = props.partOf;
+    this.podPorts = tcpPorts(clientPort);
     this.headlessServiceName = `${name}-headless`;
     validateProps(props, { name, replicas, clientPort, controllerPort, heapPercent, grace, clusterId: this.clusterId });
 
-    this.labels = new RecommendedLabels({ name, component: 'broker', partOf: props.partOf, version: props.version });
-    const metadata = (objectName: string) => ({ name: objectName, namespace: props.namespace, labels: { ...this.labels.all } });
+    this.labels = RecommendedLabels.of(this, { name, component: 'broker', version: props.version });
+    const metadata = (objectName: string) => ({ name: objectName, namespace: this.namespace, labels: { ...this.labels.all } });
     const selector = { ...this.labels.selector };
 
     const serverProperties = this.serverProperties(props.brokerConfig ?? {});
@@ -373,8 +378,8 @@ export class KafkaCluster extends Construct {
       },
     });
 
-    const ownPods = peerPods(this, props.namespace);
-    const bothListeners: NetworkPolicyPort[] = [clientPort, controllerPort].map((port) => ({ protocol: 'TCP', port: IntOrString.fromNumber(port) }));
+    const ownPods = peerPods(this, this.namespace);
+    const bothListeners = tcpPorts(clientPort, controllerPort);
     this.peerPolicy = new KubeNetworkPolicy(this, 'PeerPolicy', {
       metadata: metadata(`${name}-peers`),
       spec: {
@@ -416,23 +421,7 @@ export class KafkaCluster extends Construct {
    * egress rule in the peer's scope, so each lands beside its owner's objects.
    */
   public allowClient(peer: NetworkPeer): void {
-    const port: NetworkPolicyPort[] = [{ protocol: 'TCP', port: IntOrString.fromNumber(this.clientPort) }];
-    new KubeNetworkPolicy(this, `AllowClient-${peer.node.addr}`, {
-      metadata: { name: `${this.name}-from-${peer.name}`, namespace: this.namespace, labels: { ...this.labels.all } },
-      spec: {
-        podSelector: { matchLabels: { ...this.labels.selector } },
-        policyTypes: ['Ingress'],
-        ingress: [{ from: [peerPods(peer, this.namespace)], ports: port }],
-      },
-    });
-    new KubeNetworkPolicy(peer, `AllowTo-${this.node.addr}`, {
-      metadata: { name: `${peer.name}-to-${this.name}`, namespace: peer.namespace, labels: { ...peer.labels.all } },
-      spec: {
-        podSelector: { matchLabels: { ...peer.labels.selector } },
-        policyTypes: ['Egress'],
-        egress: [{ to: [peerPods(this, peer.namespace)], ports: port }],
-      },
-    });
+    allowFlow(peer, this);
   }
 
   private serverProperties(extra: Record<string, string>): string {
@@ -494,24 +483,15 @@ function validateProps(
   props: KafkaClusterProps,
   v: { name: string; replicas: number; clientPort: number; controllerPort: number; heapPercent: number; grace: number; clusterId: string },
 ): void {
-  const fail = (field: string, given: unknown, allowed: string): never => {
-    throw new Error(`KafkaCluster "${v.name}": ${field} is ${JSON.stringify(given)}; allowed: ${allowed}`);
-  };
+  const fail = failFor('KafkaCluster', v.name);
   // Room for "-headless" and for pod names with an ordinal, which must stay DNS labels.
-  if (v.name.length > 50 || !DNS1123_LABEL.test(v.name)) {
-    fail('name', v.name, 'a DNS-1123 label of at most 50 characters (lowercase alphanumerics and "-")');
-  }
-  if (!Number.isInteger(v.replicas) || v.replicas < 1) fail('replicas', v.replicas, 'an integer ≥ 1');
-  if (v.replicas > 1 && v.replicas % 2 === 0) {
-    fail(
-      'replicas',
-      v.replicas,
-      `1 or an odd number (${v.replicas - 1} or ${v.replicas + 1}): every pod is a KRaft controller, and an even quorum ` +
-        'tolerates no more failures than the odd one below it',
-    );
-  }
+  const nameProblem = dns1123LabelProblem(v.name, 50);
+  if (nameProblem !== undefined) fail('name', v.name, nameProblem);
+  const quorumProblem = quorumSizeProblem(v.replicas);
+  if (quorumProblem !== undefined) fail('replicas', v.replicas, quorumProblem);
   for (const [field, port] of [['clientPort', v.clientPort], ['controllerPort', v.controllerPort]] as const) {
-    if (!Number.isInteger(port) || port < 1024 || port > 65535) fail(field, port, 'an integer from 1024 to 65535 (the broker runs unprivileged)');
+    const problem = portProblem(port, { unprivileged: true });
+    if (problem !== undefined) fail(field, port, problem);
   }
   if (v.clientPort === v.controllerPort) fail('controllerPort', v.controllerPort, `a port other than clientPort (${v.clientPort})`);
   if (!CLUSTER_ID.test(v.clusterId)) {

@@ -1,7 +1,10 @@
 import { Construct } from 'constructs';
-import { KubeJob, Quantity } from '../imports/k8s';
+import { KubeJob, NetworkPolicyPort, Quantity } from '../imports/k8s';
+import { failFor } from '../lib/predicates/invalid-value';
+import { minInSyncReplicasProblem, replicationFactorProblem } from '../lib/predicates/kafka-sizing';
 import { ContainerResourcesProps, containerResources, restrictedContainerSecurityContext } from './container-spec';
 import { KAFKA_IMAGE_UID, KafkaCluster } from './kafka-cluster';
+import { NetworkPeer } from './network-peer';
 import { RecommendedLabels } from './recommended-labels';
 
 /** One topic as it must exist on the cluster. */
@@ -64,10 +67,13 @@ const HOUR_MS = 3_600_000;
  * raised to the declared count, so running the Job again changes nothing. What the tools cannot
  * change safely (fewer partitions, another replication factor) fails the Job with the reason.
  */
-export class KafkaTopics extends Construct {
+export class KafkaTopics extends Construct implements NetworkPeer {
   public readonly name: string;
+  /** The cluster's namespace: the Job runs beside the brokers. */
   public readonly namespace: string;
   public readonly labels: RecommendedLabels;
+  /** None: the Job only connects out. */
+  public readonly podPorts: readonly NetworkPolicyPort[] = [];
   public readonly job: KubeJob;
   private readonly topics: readonly KafkaTopicSpec[];
 
@@ -79,7 +85,7 @@ export class KafkaTopics extends Construct {
     this.topics = props.topics;
     validateTopics(this.name, props.topics, cluster.replicas);
 
-    this.labels = new RecommendedLabels({ name: this.name, component: 'topic-setup', partOf: cluster.partOf, version: cluster.version });
+    this.labels = RecommendedLabels.of(this, { name: this.name, component: 'topic-setup', version: cluster.version });
     const resources = props.resources ?? { requests: { cpu: '100m', memory: '384Mi' }, limits: { cpu: '1', memory: '512Mi' } };
     const annotations = props.annotations ?? {
       'argocd.argoproj.io/hook': 'PostSync',
@@ -132,9 +138,7 @@ export class KafkaTopics extends Construct {
   /** The declared topic `name`; throws, listing the declared names, if there is none. */
   public topic(name: string): KafkaTopicSpec {
     const found = this.topics.find((t) => t.name === name);
-    if (!found) {
-      throw new Error(`KafkaTopics "${this.name}": topic is ${JSON.stringify(name)}; allowed: one of the declared topics (${this.topics.map((t) => t.name).join(', ')})`);
-    }
+    if (!found) return failFor('KafkaTopics', this.name)('topic', name, `one of the declared topics (${this.topics.map((t) => t.name).join(', ')})`);
     return found;
   }
 
@@ -180,9 +184,7 @@ export class KafkaTopics extends Construct {
 }
 
 function validateTopics(name: string, topics: readonly KafkaTopicSpec[], brokers: number): void {
-  const fail = (field: string, given: unknown, allowed: string): never => {
-    throw new Error(`KafkaTopics "${name}": ${field} is ${JSON.stringify(given)}; allowed: ${allowed}`);
-  };
+  const fail = failFor('KafkaTopics', name);
   if (topics.length === 0) fail('topics', [], 'at least one topic');
   const seen = new Set<string>();
   topics.forEach((t, i) => {
@@ -191,21 +193,10 @@ function validateTopics(name: string, topics: readonly KafkaTopicSpec[], brokers
     if (seen.has(t.name)) fail(`${at}.name`, t.name, 'a name no other topic has');
     seen.add(t.name);
     if (!Number.isInteger(t.partitions) || t.partitions < 1) fail(`${at}.partitions`, t.partitions, 'an integer ≥ 1');
-    if (!Number.isInteger(t.replicationFactor) || t.replicationFactor < 1 || t.replicationFactor > brokers) {
-      fail(`${at}.replicationFactor`, t.replicationFactor, `an integer from 1 to the number of brokers (${brokers})`);
-    }
-    const maxIsr = brokers > 1 ? t.replicationFactor - 1 : t.replicationFactor;
-    if (!Number.isInteger(t.minInSyncReplicas) || t.minInSyncReplicas < 1 || t.minInSyncReplicas > maxIsr) {
-      fail(
-        `${at}.minInSyncReplicas`,
-        t.minInSyncReplicas,
-        brokers > 1
-          ? maxIsr < 1
-            ? `none with replicationFactor ${t.replicationFactor}: with ${brokers} brokers, raise replicationFactor so one broker can be down while writes go on`
-            : `an integer from 1 to ${maxIsr} (below replicationFactor ${t.replicationFactor}, so one broker can be down while writes go on)`
-          : `an integer from 1 to replicationFactor (${t.replicationFactor})`,
-      );
-    }
+    const rfProblem = replicationFactorProblem(t.replicationFactor, brokers);
+    if (rfProblem !== undefined) fail(`${at}.replicationFactor`, t.replicationFactor, rfProblem);
+    const isrProblem = minInSyncReplicasProblem(t.minInSyncReplicas, t.replicationFactor, brokers);
+    if (isrProblem !== undefined) fail(`${at}.minInSyncReplicas`, t.minInSyncReplicas, isrProblem);
     if (!Number.isInteger(t.retentionHours) || t.retentionHours < 1) fail(`${at}.retentionHours`, t.retentionHours, 'an integer ≥ 1');
   });
 }

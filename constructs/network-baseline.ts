@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
 import { IntOrString, KubeNetworkPolicy } from '../imports/k8s';
+import { chartNamespace } from './chart-namespace';
 
 export interface NetworkBaselineProps {
-  /** Namespace the policies apply to. */
-  readonly namespace: string;
-  /** Labels of the policies. @default - none */
+  /** Labels of the policies, besides the chart's own. @default - the chart's labels only */
   readonly labels?: Record<string, string>;
   /**
    * Pods of the cluster DNS service, which every pod may query on port 53.
@@ -14,17 +13,18 @@ export interface NetworkBaselineProps {
 }
 
 /**
- * Zero trust inside a namespace: all ingress and egress of every pod denied unless another
- * NetworkPolicy allows it, except DNS look-ups.
+ * Zero trust inside the chart's namespace: all ingress and egress of every pod denied unless
+ * another NetworkPolicy allows it, except DNS look-ups.
  */
 export class NetworkBaseline extends Construct {
   public readonly defaultDeny: KubeNetworkPolicy;
   public readonly allowDns: KubeNetworkPolicy;
 
-  constructor(scope: Construct, id: string, props: NetworkBaselineProps) {
+  constructor(scope: Construct, id: string, props: NetworkBaselineProps = {}) {
     super(scope, id);
     const dns = props.dns ?? { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
-    const metadata = (name: string) => ({ name, namespace: props.namespace, ...(props.labels ? { labels: props.labels } : {}) });
+    const namespace = chartNamespace(this, 'NetworkBaseline');
+    const metadata = (name: string) => ({ name, namespace, ...(props.labels ? { labels: props.labels } : {}) });
     this.defaultDeny = new KubeNetworkPolicy(this, 'DefaultDeny', {
       metadata: metadata('default-deny-all'),
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },

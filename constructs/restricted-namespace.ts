@@ -1,11 +1,14 @@
 import { Construct } from 'constructs';
 import { KubeLimitRange, KubeNamespace } from '../imports/k8s';
+import { dns1123LabelProblem } from '../lib/predicates/dns-names';
+import { invalidValue } from '../lib/predicates/invalid-value';
+import { clusterScoped } from './chart-namespace';
 import { ContainerResourcesProps, quantities } from './container-spec';
 
 export interface RestrictedNamespaceProps {
   /** Namespace name (a DNS-1123 label). */
   readonly name: string;
-  /** Labels of the Namespace, besides the Pod Security ones. @default - none */
+  /** Labels of the Namespace and its LimitRange, besides the Pod Security ones and the chart's own. @default - none */
   readonly labels?: Record<string, string>;
   /**
    * Annotations of the Namespace, e.g. the sync options that keep a GitOps controller from
@@ -37,12 +40,8 @@ export class RestrictedNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: RestrictedNamespaceProps) {
     super(scope, id);
-    if (props.name.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.name)) {
-      throw new Error(
-        `RestrictedNamespace: name is ${JSON.stringify(props.name)}; allowed: a DNS-1123 label ` +
-          '(lowercase alphanumerics and "-", at most 63 characters)',
-      );
-    }
+    const nameProblem = dns1123LabelProblem(props.name);
+    if (nameProblem !== undefined) throw new Error(`RestrictedNamespace: ${invalidValue('name', props.name, nameProblem)}`);
     this.name = props.name;
     const version = props.podSecurityVersion ?? 'v1.28';
     const podSecurity: Record<string, string> = {};
@@ -50,13 +49,13 @@ export class RestrictedNamespace extends Construct {
       podSecurity[`pod-security.kubernetes.io/${mode}`] = 'restricted';
       podSecurity[`pod-security.kubernetes.io/${mode}-version`] = version;
     }
-    this.namespace = new KubeNamespace(this, 'Namespace', {
+    this.namespace = clusterScoped(new KubeNamespace(this, 'Namespace', {
       metadata: {
         name: props.name,
         labels: { ...(props.labels ?? {}), ...podSecurity },
         ...(props.annotations ? { annotations: { ...props.annotations } } : {}),
       },
-    });
+    }));
 
     const defaults = props.containerDefaults ?? {
       requests: { cpu: '50m', memory: '64Mi' },

@@ -1,15 +1,20 @@
 import { Construct } from 'constructs';
 import { KubeConfigMap } from '../imports/k8s';
+import { dns1123SubdomainProblem } from '../lib/predicates/dns-names';
+import { Fail, failFor } from '../lib/predicates/invalid-value';
+import { portProblem } from '../lib/predicates/port';
 import { block, comment, directive, mapEntry, NginxStatement, renderNginx } from './nginx-config';
-import { ConfigMountProps, WebService } from './web-service';
+import { chartNamespace } from './chart-namespace';
+import { IWebBackend, isWebBackend } from './web-backend';
+import { ConfigMountProps } from './web-service';
 
 /** A path prefix proxied over HTTP to a service, path and query passed on unchanged. */
 export interface HttpProxyRoute {
   readonly kind: 'http';
   /** Path prefix, starting and ending with `/`, e.g. `/api/`. */
   readonly pathPrefix: string;
-  /** The service requests go to; its in-cluster DNS name and Service port are used. */
-  readonly upstream: WebService;
+  /** The service requests go to (a `WebService`, or any `IWebBackend`); its in-cluster DNS name and Service port are used. */
+  readonly upstream: IWebBackend;
   /**
    * Largest request body accepted, as nginx writes sizes (`20m`, `512k`); larger ones get 413.
    * @default '1m'
@@ -31,8 +36,8 @@ export interface WebSocketProxyRoute {
    * @default '/ws'
    */
   readonly path?: string;
-  /** The service holding the sockets; its in-cluster DNS name and Service port are used. */
-  readonly upstream: WebService;
+  /** The service holding the sockets (a `WebService`, or any `IWebBackend`); its in-cluster DNS name and Service port are used. */
+  readonly upstream: IWebBackend;
   /**
    * Seconds a socket may stay silent in either direction before nginx closes it. Clients and
    * server should ping well within it.
@@ -47,9 +52,11 @@ export type ProxyRoute = HttpProxyRoute | WebSocketProxyRoute;
 export interface ReverseProxyProps {
   /** Name of the ConfigMap holding the configuration. A DNS-1123 subdomain. */
   readonly name: string;
-  /** Namespace of the ConfigMap: the namespace of the pods that mount it. */
-  readonly namespace: string;
-  /** Labels of the ConfigMap. @default - none */
+  /**
+   * Labels of the ConfigMap, besides the chart's own (which cdk8s adds to every object); it lands
+   * in the chart's namespace, where the pods that mount it must run.
+   * @default - the chart's labels only
+   */
   readonly labels?: Record<string, string>;
   /** Routes to upstream services, matched before the single-page app. @default - none */
   readonly routes?: readonly ProxyRoute[];
@@ -115,7 +122,6 @@ export interface ReverseProxyProps {
 /** The ConfigMap key, and file name, of the configuration. */
 export const NGINX_CONFIG_FILE = 'nginx.conf';
 
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SEGMENT = '[A-Za-z0-9._~-]+';
 /** `/ws`, `/socket/v1`: no trailing slash. */
 const EXACT_PATH = new RegExp(`^(/${SEGMENT})+$`);
@@ -147,13 +153,11 @@ export class ReverseProxy extends Construct {
   public readonly webRoot: string;
   public readonly runtimeDirectory: string;
   /** The distinct services the routes proxy to, in route order. */
-  public readonly upstreams: WebService[];
+  public readonly upstreams: IWebBackend[];
 
   constructor(scope: Construct, id: string, props: ReverseProxyProps) {
     super(scope, id);
-    const fail = (field: string, given: unknown, allowed: string): never => {
-      throw new Error(`ReverseProxy "${props.name}": ${field} is ${JSON.stringify(given)}; allowed: ${allowed}`);
-    };
+    const fail = failFor('ReverseProxy', props.name);
     const settings = resolveSettings(props, fail);
     const routes = (props.routes ?? []).map((route, i) => resolveRoute(route, `routes[${i}]`, fail));
     checkPathsDistinct(settings, routes, fail);
@@ -176,7 +180,11 @@ export class ReverseProxy extends Construct {
     this.writablePaths = [settings.runtimeDirectory];
     this.config = renderNginx(nginxConfig(settings, routes, this.upstreams));
     this.configMap = new KubeConfigMap(this, 'ConfigMap', {
-      metadata: { name: props.name, namespace: props.namespace, ...(props.labels ? { labels: { ...props.labels } } : {}) },
+      metadata: {
+        name: props.name,
+        namespace: chartNamespace(this, `ReverseProxy "${props.name}"`),
+        ...(props.labels ? { labels: { ...props.labels } } : {}),
+      },
       data: { [NGINX_CONFIG_FILE]: this.config },
     });
     this.configMount = { configMap: this.configMap, mountPath: settings.configDirectory };
@@ -199,10 +207,8 @@ interface Settings {
 }
 
 type ResolvedRoute =
-  | { readonly kind: 'http'; readonly field: string; readonly path: string; readonly upstream: WebService; readonly maxBodySize: string; readonly timeoutSeconds: number }
-  | { readonly kind: 'websocket'; readonly field: string; readonly path: string; readonly upstream: WebService; readonly idleTimeoutSeconds: number };
-
-type Fail = (field: string, given: unknown, allowed: string) => never;
+  | { readonly kind: 'http'; readonly field: string; readonly path: string; readonly upstream: IWebBackend; readonly maxBodySize: string; readonly timeoutSeconds: number }
+  | { readonly kind: 'websocket'; readonly field: string; readonly path: string; readonly upstream: IWebBackend; readonly idleTimeoutSeconds: number };
 
 function integerIn(value: number, min: number, max: number, field: string, fail: Fail): number {
   if (!Number.isInteger(value) || value < min || value > max) fail(field, value, `an integer from ${min} to ${max}`);
@@ -218,13 +224,15 @@ const EXACT_PATH_ALLOWED = 'an absolute URL path without a trailing "/" (letters
 const DIRECTORY_ALLOWED = 'an absolute directory path without a trailing "/", e.g. "/var/cache/nginx"';
 
 function resolveSettings(props: ReverseProxyProps, fail: Fail): Settings {
-  if (props.name.length > 253 || !DNS1123_SUBDOMAIN.test(props.name)) {
-    fail('name', props.name, 'a DNS-1123 subdomain (lowercase alphanumerics, "-" and ".", at most 253 characters)');
-  }
+  const nameProblem = dns1123SubdomainProblem(props.name);
+  if (nameProblem !== undefined) fail('name', props.name, nameProblem);
+  const listenPort = props.listenPort ?? 8080;
+  const listenPortProblem = portProblem(listenPort, { unprivileged: true });
+  if (listenPortProblem !== undefined) fail('listenPort', listenPort, listenPortProblem);
   const csp = props.contentSecurityPolicy ?? "frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
   if (csp.trim() === '' || /[\u0000-\u001f\u007f]/.test(csp)) fail('contentSecurityPolicy', csp, 'a non-empty single-line header value');
   return {
-    listenPort: integerIn(props.listenPort ?? 8080, 1024, 65535, 'listenPort', fail),
+    listenPort,
     healthPath: matching(props.healthPath ?? '/healthz', EXACT_PATH, 'healthPath', EXACT_PATH_ALLOWED, fail),
     webRoot: matching(props.webRoot ?? '/usr/share/nginx/html', DIRECTORY, 'webRoot', DIRECTORY_ALLOWED, fail),
     hashedAssetsPath: matching(props.hashedAssetsPath ?? '/assets/', PREFIX_PATH, 'hashedAssetsPath', 'a URL path prefix starting and ending with "/", e.g. "/assets/"', fail),
@@ -240,7 +248,9 @@ function resolveSettings(props: ReverseProxyProps, fail: Fail): Settings {
 }
 
 function resolveRoute(route: ProxyRoute, field: string, fail: Fail): ResolvedRoute {
-  if (!(route.upstream instanceof WebService)) fail(`${field}.upstream`, typeof route.upstream, 'a WebService construct');
+  if (!isWebBackend(route.upstream)) {
+    fail(`${field}.upstream`, typeof route.upstream, 'a web backend construct such as a WebService (name, namespace, serviceHost, port, labels, podPorts)');
+  }
   if (route.kind === 'http') {
     return {
       kind: 'http',
@@ -348,7 +358,7 @@ function routeLocation(route: ResolvedRoute): NginxStatement {
   ]);
 }
 
-function nginxConfig(settings: Settings, routes: readonly ResolvedRoute[], upstreams: readonly WebService[]): NginxStatement[] {
+function nginxConfig(settings: Settings, routes: readonly ResolvedRoute[], upstreams: readonly IWebBackend[]): NginxStatement[] {
   const run = settings.runtimeDirectory;
   return [
     comment('nginx in the foreground as the container\'s main process, unprivileged, on a read-only root filesystem.'),

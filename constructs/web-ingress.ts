@@ -1,6 +1,10 @@
 import { Construct } from 'constructs';
 import { KubeIngress } from '../imports/k8s';
-import { WebService } from './web-service';
+import { dns1123SubdomainProblem } from '../lib/predicates/dns-names';
+import { failFor } from '../lib/predicates/invalid-value';
+import { allowIngress } from './network-flow';
+import { namespacePods } from './network-peer';
+import { IWebBackend } from './web-backend';
 
 /** Pods of an ingress controller, by namespace and labels. */
 export interface IngressControllerPods {
@@ -10,8 +14,8 @@ export interface IngressControllerPods {
 }
 
 export interface WebIngressProps {
-  /** The service every path of the host is routed to, on its Service port. */
-  readonly service: WebService;
+  /** The service every path of the host is routed to, on its Service port (a `WebService`, or any `IWebBackend`). */
+  readonly service: IWebBackend;
   /** Public host name (no scheme, no port). */
   readonly host: string;
   /**
@@ -46,12 +50,11 @@ export interface WebIngressProps {
   readonly annotations?: Record<string, string>;
 }
 
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const NGINX_SIZE = /^[1-9][0-9]{0,5}[kKmMgG]?$/;
 const INGRESS_NGINX = 'nginx.ingress.kubernetes.io';
 
 /**
- * A TLS-only Ingress for one host in front of a `WebService`, tuned for ingress-nginx: long idle
+ * A TLS-only Ingress for one host in front of a web backend (a `WebService`), tuned for ingress-nginx: long idle
  * timeouts for WebSockets, an upload limit, HTTPS redirect. It also opens the network path from
  * the controller's pods to the service's pods, the only way the Ingress's traffic arrives.
  */
@@ -62,15 +65,12 @@ export class WebIngress extends Construct {
   constructor(scope: Construct, id: string, props: WebIngressProps) {
     super(scope, id);
     const svc = props.service;
-    const fail = (field: string, given: unknown, allowed: string): never => {
-      throw new Error(`WebIngress "${svc.name}": ${field} is ${JSON.stringify(given)}; allowed: ${allowed}`);
-    };
+    const fail = failFor('WebIngress', svc.name);
     const className = props.className ?? 'nginx';
     const idleTimeout = props.idleTimeoutSeconds ?? 3600;
-    if (props.host.length > 253 || !DNS1123_SUBDOMAIN.test(props.host)) fail('host', props.host, 'a DNS-1123 subdomain, e.g. "chat.example.com"');
-    if (className.length > 253 || !DNS1123_SUBDOMAIN.test(className)) fail('className', className, 'a DNS-1123 subdomain, e.g. "nginx"');
-    if (props.tlsSecretName.length > 253 || !DNS1123_SUBDOMAIN.test(props.tlsSecretName)) {
-      fail('tlsSecretName', props.tlsSecretName, 'a DNS-1123 subdomain (a Secret name)');
+    for (const [field, value] of [['host', props.host], ['className', className], ['tlsSecretName', props.tlsSecretName]] as const) {
+      const problem = dns1123SubdomainProblem(value);
+      if (problem !== undefined) fail(field, value, problem);
     }
     if (props.maxBodySize !== undefined && !NGINX_SIZE.test(props.maxBodySize)) {
       fail('maxBodySize', props.maxBodySize, 'an nginx size: a positive number of bytes with an optional k, m or g suffix, e.g. "10m"');
@@ -100,9 +100,7 @@ export class WebIngress extends Construct {
         ],
       },
     });
-    svc.allowFromNamespace(
-      'ingress-controller',
-      props.controller ?? { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
-    );
+    const controller = props.controller ?? { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
+    allowIngress(svc, 'ingress-controller', [namespacePods(controller)]);
   }
 }

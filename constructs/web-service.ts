@@ -7,17 +7,25 @@ import {
   KubeConfigMap,
   KubeDeployment,
   KubeHorizontalPodAutoscalerV2,
-  KubeNetworkPolicy,
   KubePodDisruptionBudget,
   KubeService,
   KubeServiceAccount,
-  NetworkPolicyPeer,
+  NetworkPolicyPort,
   Probe,
   Volume,
   VolumeMount,
 } from '../imports/k8s';
+import { CIDR_DESCRIPTION, cidrProblem } from '../lib/predicates/cidr';
+import { dns1123LabelProblem } from '../lib/predicates/dns-names';
+import { failFor } from '../lib/predicates/invalid-value';
+import { portProblem } from '../lib/predicates/port';
+import { minReplicasProblem } from '../lib/predicates/replica-range';
 import { ContainerResourcesProps, containerResources, restrictedContainerSecurityContext } from './container-spec';
+import { chartNamespace } from './chart-namespace';
+import { allowFlow, allowIngress } from './network-flow';
+import { NetworkPeer, namespacePods, tcpPorts } from './network-peer';
 import { RecommendedLabels } from './recommended-labels';
+import { IWebBackend } from './web-backend';
 
 /** An HTTP GET probe against the workload's own container. */
 export interface HttpProbeOptions {
@@ -57,14 +65,10 @@ export interface WebServiceProps {
    * `app.kubernetes.io/instance` labels. A DNS-1123 label.
    */
   readonly name: string;
-  /** Namespace of every object. */
-  readonly namespace: string;
   /** Container image, pinned by tag or digest. */
   readonly image: string;
   /** `app.kubernetes.io/version` label value (usually the image tag). */
   readonly version: string;
-  /** `app.kubernetes.io/part-of` label value: the system this service belongs to. */
-  readonly partOf: string;
   /**
    * `app.kubernetes.io/component` label value.
    * @default 'server'
@@ -191,7 +195,6 @@ export interface WebServiceProps {
   readonly serviceAccountAnnotations?: Record<string, string>;
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * A stateless HTTP workload run for zero-downtime rollouts: Deployment, Service,
@@ -200,16 +203,21 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * Rollouts surge one pod and never take one away before its replacement is ready; pods drain
  * before they stop; the autoscaler owns the replica count; a voluntary eviction can always take
  * at most one pod.
+ *
+ * Its objects land in the chart's namespace, labelled with the chart's `part-of` and `managed-by`.
  */
-export class WebService extends Construct {
+export class WebService extends Construct implements IWebBackend {
   /** Name shared by all objects of this workload. */
   public readonly name: string;
+  /** The chart's namespace, where every object lands. */
   public readonly namespace: string;
   /** The Service's port. */
   public readonly port: number;
   /** The container's HTTP port. */
   public readonly containerPort: number;
   public readonly labels: RecommendedLabels;
+  /** The container's HTTP port, what peers are let through to. */
+  public readonly podPorts: readonly NetworkPolicyPort[];
   public readonly deployment: KubeDeployment;
   public readonly service: KubeService;
   public readonly autoscaler: KubeHorizontalPodAutoscalerV2;
@@ -228,16 +236,12 @@ export class WebService extends Construct {
     validateProps(props, { replicas, containerPort, servicePort, cpuTarget, preStopDelay, grace, uid });
 
     this.name = props.name;
-    this.namespace = props.namespace;
+    this.namespace = chartNamespace(this, `WebService "${props.name}"`);
     this.port = servicePort;
     this.containerPort = containerPort;
-    this.labels = new RecommendedLabels({
-      name: props.name,
-      component: props.component ?? 'server',
-      partOf: props.partOf,
-      version: props.version,
-    });
-    const metadata = { name: props.name, namespace: props.namespace, labels: { ...this.labels.all } };
+    this.podPorts = tcpPorts(containerPort);
+    this.labels = RecommendedLabels.of(this, { name: props.name, component: props.component ?? 'server', version: props.version });
+    const metadata = { name: props.name, namespace: this.namespace, labels: { ...this.labels.all } };
     const selector = { ...this.labels.selector };
 
     this.serviceAccount = new KubeServiceAccount(this, 'ServiceAccount', {
@@ -405,33 +409,8 @@ export class WebService extends Construct {
    * Lets `peer`'s pods open connections to this service's pods on its HTTP port: an ingress rule
    * on this side and the matching egress rule on the peer's side, each in its owner's scope.
    */
-  public allowFrom(peer: WebService): void {
-    const port = [{ protocol: 'TCP', port: IntOrString.fromNumber(this.containerPort) }];
-    const sameNamespace = peer.namespace === this.namespace;
-    const peerPods = {
-      podSelector: { matchLabels: { ...peer.labels.selector } },
-      ...(sameNamespace ? {} : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': peer.namespace } } }),
-    };
-    const ownPods = {
-      podSelector: { matchLabels: { ...this.labels.selector } },
-      ...(sameNamespace ? {} : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.namespace } } }),
-    };
-    new KubeNetworkPolicy(this, `AllowFrom-${peer.node.addr}`, {
-      metadata: { name: `${this.name}-from-${peer.name}`, namespace: this.namespace, labels: { ...this.labels.all } },
-      spec: {
-        podSelector: { matchLabels: { ...this.labels.selector } },
-        policyTypes: ['Ingress'],
-        ingress: [{ from: [peerPods], ports: port }],
-      },
-    });
-    new KubeNetworkPolicy(peer, `AllowTo-${this.node.addr}`, {
-      metadata: { name: `${peer.name}-to-${this.name}`, namespace: peer.namespace, labels: { ...peer.labels.all } },
-      spec: {
-        podSelector: { matchLabels: { ...peer.labels.selector } },
-        policyTypes: ['Egress'],
-        egress: [{ to: [ownPods], ports: port }],
-      },
-    });
+  public allowFrom(peer: NetworkPeer): void {
+    allowFlow(peer, this);
   }
 
   /**
@@ -439,12 +418,7 @@ export class WebService extends Construct {
    * service's HTTP port.
    */
   public allowFromNamespace(id: string, from: { namespace: string; podLabels?: Record<string, string> }): void {
-    this.allowIngress(id, [
-      {
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': from.namespace } },
-        ...(from.podLabels ? { podSelector: { matchLabels: from.podLabels } } : {}),
-      },
-    ]);
+    allowIngress(this, id, [namespacePods(from)]);
   }
 
   /**
@@ -452,47 +426,19 @@ export class WebService extends Construct {
    * path of traffic that enters through a load balancer or node port rather than from a pod.
    */
   public allowFromAddresses(id: string, cidrs: readonly string[]): void {
-    if (cidrs.length === 0) throw new Error(`WebService "${this.name}": allowFromAddresses("${id}") needs at least one CIDR`);
-    for (const cidr of cidrs) {
-      const [address = '', prefix = ''] = cidr.split('/');
-      const family = ipFamily(address);
-      if (family === 0 || !/^[0-9]{1,3}$/.test(prefix) || Number(prefix) > (family === 4 ? 32 : 128)) {
-        throw new Error(`WebService "${this.name}": allowFromAddresses("${id}") CIDR is ${JSON.stringify(cidr)}; allowed: an IPv4 or IPv6 address range such as "10.0.0.0/8" or "::/0"`);
-      }
-    }
-    this.allowIngress(id, cidrs.map((cidr) => ({ ipBlock: { cidr } })));
-  }
-
-  /** A NetworkPolicy `<name>-from-<id>` letting the given peers reach this service's HTTP port. */
-  private allowIngress(id: string, from: NetworkPolicyPeer[]): void {
-    new KubeNetworkPolicy(this, `AllowFrom-${id}`, {
-      metadata: { name: `${this.name}-from-${id}`, namespace: this.namespace, labels: { ...this.labels.all } },
-      spec: {
-        podSelector: { matchLabels: { ...this.labels.selector } },
-        policyTypes: ['Ingress'],
-        ingress: [{ from, ports: [{ protocol: 'TCP', port: IntOrString.fromNumber(this.containerPort) }] }],
-      },
+    const fail = failFor('WebService', this.name);
+    if (cidrs.length === 0) fail(`allowFromAddresses("${id}")`, cidrs, `at least one ${CIDR_DESCRIPTION}`);
+    cidrs.forEach((cidr, i) => {
+      const problem = cidrProblem(cidr);
+      if (problem !== undefined) fail(`allowFromAddresses("${id}")[${i}]`, cidr, problem);
     });
+    allowIngress(this, id, cidrs.map((cidr) => ({ ipBlock: { cidr } })));
   }
 
   /** The Service's in-cluster DNS name. */
   public get serviceHost(): string {
     return `${this.name}.${this.namespace}.svc.cluster.local`;
   }
-}
-
-/**
- * 4 or 6 for a literal IPv4 or IPv6 address, else 0. (`net.isIP` compiles a regular expression so
- * large that its first use costs a tenth of a synth.)
- */
-export function ipFamily(address: string): 0 | 4 | 6 {
-  if (/^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/.test(address)) return 4;
-  const halves = address.split('::');
-  if (halves.length > 2) return 0;
-  const groups = halves.map((h) => (h === '' ? [] : h.split(':')));
-  const count = groups.reduce((n, g) => n + g.length, 0);
-  const valid = groups.every((g) => g.every((x) => /^[0-9a-fA-F]{1,4}$/.test(x)));
-  return valid && (halves.length === 2 ? count <= 7 : count === 8) ? 6 : 0;
 }
 
 function configChecksum(configMaps: KubeConfigMap[]): string {
@@ -508,18 +454,15 @@ function validateProps(
   props: WebServiceProps,
   v: { replicas: { min: number; max: number }; containerPort: number; servicePort: number; cpuTarget: number; preStopDelay: number; grace: number; uid: number },
 ): void {
-  const fail = (field: string, given: unknown, allowed: string): never => {
-    throw new Error(`WebService "${props.name}": ${field} is ${JSON.stringify(given)}; allowed: ${allowed}`);
-  };
-  if (props.name.length > 63 || !DNS1123_LABEL.test(props.name)) {
-    fail('name', props.name, 'a DNS-1123 label (lowercase alphanumerics and "-", at most 63 characters)');
-  }
-  if (!Number.isInteger(v.replicas.min) || v.replicas.min < 1) fail('replicas.min', v.replicas.min, 'an integer ≥ 1');
-  if (!Number.isInteger(v.replicas.max) || v.replicas.max < v.replicas.min) {
-    fail('replicas.max', v.replicas.max, `an integer ≥ replicas.min (${v.replicas.min})`);
-  }
+  const fail = failFor('WebService', props.name);
+  const nameProblem = dns1123LabelProblem(props.name);
+  if (nameProblem !== undefined) fail('name', props.name, nameProblem);
+  if (!Number.isInteger(v.replicas.max) || v.replicas.max < 1) fail('replicas.max', v.replicas.max, 'an integer ≥ 1');
+  const minProblem = minReplicasProblem(v.replicas.min, v.replicas.max, 'replicas.max');
+  if (minProblem !== undefined) fail('replicas.min', v.replicas.min, minProblem);
   for (const [field, port] of [['containerPort', v.containerPort], ['servicePort', v.servicePort]] as const) {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) fail(field, port, 'an integer from 1 to 65535');
+    const problem = portProblem(port);
+    if (problem !== undefined) fail(field, port, problem);
   }
   if (!Number.isInteger(v.cpuTarget) || v.cpuTarget < 1 || v.cpuTarget > 100) {
     fail('cpuTargetPercent', v.cpuTarget, 'an integer from 1 to 100');

@@ -38,8 +38,6 @@ const PRECOMPILED_KINDS = [
  * `yaml`: cdk8s bundles its own copy (bundleDependencies), so npm cannot dedupe it: when that copy
  * is the very version the project depends on, every bundle uses the project's one, and a run loads
  * one YAML library instead of two. A different version is left alone.
- *
- * `child_process`: see LAZY_CHILD_PROCESS.
  */
 function aliases() {
   const version = (dir) => {
@@ -52,28 +50,7 @@ function aliases() {
   const ours = path.join(ROOT, 'node_modules', 'yaml');
   const theirs = path.join(ROOT, 'node_modules', 'cdk8s', 'node_modules', 'yaml');
   const shared = version(ours) !== undefined && version(ours) === version(theirs) ? { yaml: ours } : {};
-  return { ...shared, child_process: LAZY_CHILD_PROCESS };
-}
-
-/**
- * cdk8s loads `child_process` at start-up (for URL downloads and Helm) and with it `net` and
- * `dgram`: ~5 ms of every run, for code a synth never calls. Its bare `child_process` imports get
- * a module that loads the real one on first call. The alias matches only the bare name, which only
- * cdk8s uses; the project and the AWS SDK import `node:child_process`, untouched. Any other
- * package importing the bare name fails the build, since the stand-in does not cover every use
- * (util.promisify of exec, for one).
- */
-const LAZY_CHILD_PROCESS = path.join(ROOT, 'lib', 'runtime', 'lazy-child-process.ts');
-const LAZY_CHILD_PROCESS_USERS = /(^|\/)node_modules\/cdk8s\/lib\//;
-
-/** Bundled files, other than cdk8s's, that import the bare `child_process` the alias replaces. */
-function bareChildProcessImporters(metafile) {
-  const importers = [];
-  for (const [file, input] of Object.entries(metafile.inputs)) {
-    const bare = input.imports.some((i) => (i.original ?? i.path) === 'child_process');
-    if (bare && !LAZY_CHILD_PROCESS_USERS.test(file)) importers.push(file);
-  }
-  return importers.sort();
+  return shared;
 }
 
 function entryPoints() {
@@ -134,7 +111,7 @@ function build({ force = false, quiet = false } = {}) {
   const out = path.join(DIST, `.build-${process.pid}`);
   fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(out, { recursive: true });
-  const { metafile } = esbuild.buildSync({
+  esbuild.buildSync({
     entryPoints: entryPoints(),
     outdir: out,
     bundle: true,
@@ -147,16 +124,7 @@ function build({ force = false, quiet = false } = {}) {
     logLevel: quiet ? 'error' : 'warning',
     logOverride: { 'direct-eval': 'silent' },
     alias: aliases(),
-    metafile: true,
   });
-  const unexpected = bareChildProcessImporters(metafile);
-  if (unexpected.length > 0) {
-    fs.rmSync(out, { recursive: true, force: true });
-    throw new Error(
-      `build: "child_process" is imported by ${unexpected.join(', ')}; the bundles replace that name with a lazy ` +
-        `stand-in meant for cdk8s only (${path.relative(ROOT, LAZY_CHILD_PROCESS)}): import "node:child_process" there instead`,
-    );
-  }
   writeSchemaValidators(out);
   writeConfigValidators(esbuild, out);
   finishModules(out);
@@ -269,6 +237,6 @@ function moveInto(from, to) {
   }
 }
 
-module.exports = { build, MODULE_PREFIX, bareChildProcessImporters, inputFingerprint, INPUTS };
+module.exports = { build, MODULE_PREFIX, inputFingerprint, INPUTS };
 
 if (require.main === module) build({ force: process.argv.includes('--force') });

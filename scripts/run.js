@@ -7,12 +7,6 @@
 // short run's start-up, and the cache, written after a run, also holds every function that run
 // compiled lazily. A cache made from other source is ignored, and rewritten after the run.
 'use strict';
-// The young generation stays at its initial size instead of doubling (to 8 MB here) as a synth
-// allocates: each page a process touches first costs a page fault, ~14 µs on the virtual machines
-// this runs on, and the doubling touched ~1,600 pages a synth for nothing. A run that expects a
-// large tree lets it grow again (lib/runtime/young-generation.ts). Set for every entry alike,
-// since V8 keys its code caches on its flags. Measured in README.md, "Performance".
-require('node:v8').setFlagsFromString('--semi-space-growth-factor=1');
 const crypto = require('node:crypto');
 const { isAscii } = require('node:buffer');
 const fs = require('node:fs');

@@ -113,12 +113,12 @@ describe('argocd-notifications-cm', () => {
 
   test('refuses an Argo CD URL with a trailing slash, which would double the slash in every link', () => {
     expect(() => new ArgoDiscordNotifications(Testing.chart(), 'N', { argocdUrl: 'https://argocd.example.com/' })).toThrow(
-      'argocdUrl: "https://argocd.example.com/" is not allowed',
+      'ArgoDiscordNotifications "N": argocdUrl: "https://argocd.example.com/" — an https:// URL without a trailing slash',
     );
   });
 
   test('refuses a subscription to an event it has no trigger for', () => {
     const notifications = new ArgoDiscordNotifications(Testing.chart(), 'N', { argocdUrl: 'https://argocd.example.com' });
-    expect(() => notifications.subscriptions(['deployed' as any])).toThrow('events: "deployed" is not allowed; allowed: sync-succeeded, sync-failed, health-degraded');
+    expect(() => notifications.subscriptions(['deployed' as any])).toThrow('events: "deployed" — sync-succeeded, sync-failed, health-degraded');
   });
 });

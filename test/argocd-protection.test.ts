@@ -238,7 +238,7 @@ describe('ArgoApplication with protectFromDeletion', () => {
 
   test('refuses to be asked to cascade as well', () => {
     expect(() => application({ protectFromDeletion: true, cascadeDelete: true })).toThrow(
-      'cascadeDelete: true is not allowed with protectFromDeletion: true',
+      'cascadeDelete: true — false or unset with protectFromDeletion: true',
     );
   });
 });

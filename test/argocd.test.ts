@@ -151,7 +151,7 @@ describe("the platform's AppProject", () => {
           destinations: [{ server: 'https://kubernetes.default.svc', namespace: '*' }],
           namespacedKinds: [{ group: '', kind: 'ConfigMap' }],
         }),
-    ).toThrow('destinations[0].namespace: "*" is not allowed');
+    ).toThrow('ArgoProject "p": destinations[0].namespace: "*" — an exact, non-empty value');
   });
 });
 
@@ -292,7 +292,7 @@ describe('tree charts', () => {
   });
 
   test('may not write into envs/, which belongs to the component charts', () => {
-    expect(() => new Folder(new App(), 'f', { treePath: 'envs/dev/argocd', sources: ['x'] })).toThrow('treePath: "envs/dev/argocd" is not allowed');
+    expect(() => new Folder(new App(), 'f', { treePath: 'envs/dev/argocd', sources: ['x'] })).toThrow('TreeChart "f": treePath: "envs/dev/argocd" — "/"-separated lowercase segments');
   });
 });
 

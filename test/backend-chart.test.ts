@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { App, Chart, Testing } from 'cdk8s';
+import { testChart } from './support/test-chart';
+import { App, Testing } from 'cdk8s';
 import { BackendChart } from '../charts/backend-chart';
 import { addChatPlatform } from '../charts/chat-platform';
 import { ComponentChart } from '../charts/component-chart';
@@ -55,13 +56,11 @@ describe('the backend and Kafka', () => {
   test('the bootstrap servers follow whatever cluster object the backend is given', () => {
     const app = new App();
     const platform = new PlatformChart(app, { environment: dev });
-    const other = new Chart(app, 'other');
+    const other = testChart(dev.namespace, { app, id: 'other', partOf: 'chat-platform' });
     const cluster = new KafkaCluster(other, 'events', {
       name: 'events',
-      namespace: dev.namespace,
       image: 'apache/kafka:3.7.1',
       version: '3.7.1',
-      partOf: 'chat-platform',
       replicas: 1,
       clientPort: 19092,
       controllerPort: 19093,
@@ -162,10 +161,8 @@ describe('the backend and its database', () => {
   });
 
   test('the JDBC URL follows the engine and port', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     const db = new ExternalDatabase(chart, 'db', {
-      namespace: 'shop',
-      partOf: 'shop',
       engine: 'mysql',
       host: 'shop.db.example.com',
       port: 3306,
@@ -176,10 +173,8 @@ describe('the backend and its database', () => {
   });
 
   test('egress can be narrowed to the database address ranges', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     const db = new ExternalDatabase(chart, 'db', {
-      namespace: 'shop',
-      partOf: 'shop',
       engine: 'postgresql',
       host: 'shop.db.example.com',
       port: 5432,
@@ -187,13 +182,11 @@ describe('the backend and its database', () => {
       credentialsSecret: 'shop-db',
       allowedCidrs: ['10.20.0.0/16'],
     });
-    const peerChart = Testing.chart();
+    const peerChart = testChart();
     const peer = new WebService(peerChart, 'api', {
       name: 'api',
-      namespace: 'shop',
       image: 'registry.example.com/api:1.0.0',
       version: '1.0.0',
-      partOf: 'shop',
       readinessProbe: { path: '/ready' },
       livenessProbe: { path: '/live' },
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
@@ -206,16 +199,14 @@ describe('the backend and its database', () => {
   test('a host with a scheme is refused, naming the field and what is allowed', () => {
     expect(
       () =>
-        new ExternalDatabase(Testing.chart(), 'db', {
-          namespace: 'shop',
-          partOf: 'shop',
+        new ExternalDatabase(testChart(), 'db', {
           engine: 'postgresql',
           host: 'postgres://db.example.com',
           port: 5432,
           databaseName: 'orders',
           credentialsSecret: 'shop-db',
         }),
-    ).toThrow('ExternalDatabase "database": host is "postgres://db.example.com"; allowed: a lowercase DNS host name, without scheme or port');
+    ).toThrow('ExternalDatabase "database": host: "postgres://db.example.com" — a lowercase DNS host name such as chat.example.com');
   });
 });
 
@@ -234,7 +225,7 @@ describe('the Kafka component', () => {
     const app = new App();
     const platform = new PlatformChart(app, { environment: broken });
     expect(() => new KafkaChart(app, { environment: broken, platform })).toThrow(
-      'KafkaTopics "kafka-topics": topic is "chat"; allowed: one of the declared topics (chat-messages)',
+      'KafkaTopics "kafka-topics": topic: "chat" — one of the declared topics (chat-messages)',
     );
   });
 

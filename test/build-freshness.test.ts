@@ -4,7 +4,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { inputFingerprint, INPUTS } = require(path.resolve(__dirname, '..', 'scripts', 'build.js')) as {
   inputFingerprint: (root?: string) => Record<string, string>;
   INPUTS: string[];

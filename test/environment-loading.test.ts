@@ -6,7 +6,7 @@ import { ConfigError, ConfigProblem } from '../lib/environment/config-error';
 import { environmentSchema } from '../lib/environment/environment-schema';
 import { imageReferenceProblem, imageVersion, parseImageReference } from '../lib/environment/image-reference';
 import { loadEnvironment, loadEnvironments } from '../lib/environment/load-environments';
-import { parseCpu, parseMemory } from '../lib/environment/quantity';
+import { parseCpu, parseMemory } from '../lib/predicates/quantity';
 import { configError } from './support/config-error';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -593,7 +593,7 @@ describe('Kafka sizing', () => {
 
     expect(error.problems.map((p) => `${p.line}:${p.column} ${p.field}`)).toContain('42:26 kafka.topics[0].replicationFactor');
     expect(error.message).toContain(
-      'kafka.topics[0].replicationFactor: 3 — at most kafka.brokers (1): each replica of a partition lives on another broker',
+      'kafka.topics[0].replicationFactor: 3 — an integer from 1 to kafka.brokers (1): each replica of a partition lives on another broker',
     );
   });
 

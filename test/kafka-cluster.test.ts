@@ -1,9 +1,10 @@
 import { PROTECTED_FROM_DELETION } from '../lib/tree/deletion';
+import { testChart } from './support/test-chart';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Chart, Testing } from 'cdk8s';
+import { App, Testing } from 'cdk8s';
 import { KafkaCluster, KafkaClusterProps, kafkaClusterId } from '../constructs/kafka-cluster';
 import { KafkaTopics, KafkaTopicSpec } from '../constructs/kafka-topics';
 import { NetworkBaseline } from '../constructs/network-baseline';
@@ -12,10 +13,8 @@ import { treeObject } from '../lib/tree/tree-object';
 import { validateTree } from '../lib/validation/validate';
 
 const baseProps: KafkaClusterProps = {
-  namespace: 'shop',
   image: 'apache/kafka:3.7.1',
   version: '3.7.1',
-  partOf: 'shop',
   storage: { size: '10Gi' },
   resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
 };
@@ -30,7 +29,7 @@ const topic = (overrides: Partial<KafkaTopicSpec> = {}): KafkaTopicSpec => ({
 });
 
 function synth(props: Partial<KafkaClusterProps> = {}, topics?: KafkaTopicSpec[]) {
-  const chart = Testing.chart();
+  const chart = testChart();
   const cluster = new KafkaCluster(chart, 'kafka', { ...baseProps, ...props });
   if (topics) new KafkaTopics(chart, 'topics', { cluster, topics });
   const manifests = Testing.synth(chart);
@@ -157,7 +156,7 @@ describe('KafkaCluster', () => {
   test('a given cluster id is kept, and a malformed one refused', () => {
     expect(synth({ clusterId: 'MkU3OEVBNTcwNTJENDM2Qk' }).cluster.clusterId).toBe('MkU3OEVBNTcwNTJENDM2Qk');
     expect(() => synth({ clusterId: 'too-short' })).toThrow(
-      'KafkaCluster "kafka": clusterId is "too-short"; allowed: 22 characters of URL-safe base64',
+      'KafkaCluster "kafka": clusterId: "too-short" — 22 characters of URL-safe base64',
     );
   });
 
@@ -259,7 +258,7 @@ describe('KafkaCluster', () => {
   });
 
   test('a storage size that is not a quantity is refused', () => {
-    expect(() => synth({ storage: { size: '20 GB' } })).toThrow('KafkaCluster "kafka": storage.size is "20 GB"; allowed: a Kubernetes storage quantity');
+    expect(() => synth({ storage: { size: '20 GB' } })).toThrow('KafkaCluster "kafka": storage.size: "20 GB" — a Kubernetes storage quantity');
   });
 
   test('sets requests and limits', () => {
@@ -306,7 +305,7 @@ describe('KafkaCluster', () => {
 
   test('extra broker settings are added, and derived ones refused', () => {
     expect(serverProperties(synth({ brokerConfig: { 'log.retention.hours': '72' } }))['log.retention.hours']).toBe('72');
-    expect(() => synth({ brokerConfig: { 'node.id': '7' } })).toThrow('KafkaCluster "kafka": brokerConfig["node.id"] is "7"; allowed: no value: the construct derives it');
+    expect(() => synth({ brokerConfig: { 'node.id': '7' } })).toThrow('KafkaCluster "kafka": brokerConfig["node.id"]: "7" — no value: the construct derives it');
   });
 
   test('the brokers reach each other on both listeners, and nothing else reaches them', () => {
@@ -324,15 +323,13 @@ describe('KafkaCluster', () => {
   });
 
   test('a client is let in on the client port only, with its egress policy in its own scope', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     const cluster = new KafkaCluster(chart, 'kafka', baseProps);
-    const clientChart = Testing.chart();
+    const clientChart = testChart('apps', { app: chart.node.root as App, id: 'apps' });
     const api = new WebService(clientChart, 'api', {
       name: 'api',
-      namespace: 'apps',
       image: 'registry.example.com/api:1.0.0',
       version: '1.0.0',
-      partOf: 'shop',
       readinessProbe: { path: '/ready' },
       livenessProbe: { path: '/live' },
       resources: baseProps.resources,
@@ -391,11 +388,11 @@ describe('KafkaCluster', () => {
 
   describe('refuses a quorum it cannot keep', () => {
     test.each([2, 4])('%i pods (even) are refused', (replicas) => {
-      expect(() => synth({ replicas })).toThrow(`KafkaCluster "kafka": replicas is ${replicas}; allowed: 1 or an odd number (${replicas - 1} or ${replicas + 1})`);
+      expect(() => synth({ replicas })).toThrow(`KafkaCluster "kafka": replicas: ${replicas} — 1 or an odd number such as ${replicas - 1} or ${replicas + 1}`);
     });
 
     test('zero pods are refused', () => {
-      expect(() => synth({ replicas: 0 })).toThrow('KafkaCluster "kafka": replicas is 0; allowed: an integer ≥ 1');
+      expect(() => synth({ replicas: 0 })).toThrow('KafkaCluster "kafka": replicas: 0 — an integer ≥ 1');
     });
 
     test('1, 3 and 5 pods are accepted', () => {
@@ -404,12 +401,12 @@ describe('KafkaCluster', () => {
   });
 
   test('the same port for both listeners is refused', () => {
-    expect(() => synth({ clientPort: 9092, controllerPort: 9092 })).toThrow('controllerPort is 9092; allowed: a port other than clientPort (9092)');
+    expect(() => synth({ clientPort: 9092, controllerPort: 9092 })).toThrow('controllerPort: 9092 — a port other than clientPort (9092)');
   });
 
   test('together with a default-deny baseline, passes every validation rule', () => {
-    const chart = Testing.chart();
-    new NetworkBaseline(chart, 'baseline', { namespace: 'shop' });
+    const chart = testChart();
+    new NetworkBaseline(chart, 'baseline');
     // What holds data must be protected from Argo CD's deletion: the chart's job, checked by validation.
     const cluster = new KafkaCluster(chart, 'kafka', { ...baseProps, annotations: { ...PROTECTED_FROM_DELETION } });
     new KafkaTopics(chart, 'topics', { cluster, topics: [topic()] });
@@ -480,11 +477,11 @@ describe('KafkaTopics', () => {
   });
 
   test('a declared topic is found by name; an unknown one is refused, listing the declared ones', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     const cluster = new KafkaCluster(chart, 'kafka', baseProps);
     const topics = new KafkaTopics(chart, 'topics', { cluster, topics: [topic(), topic({ name: 'payments' })] });
     expect(topics.topic('payments').name).toBe('payments');
-    expect(() => topics.topic('invoices')).toThrow('KafkaTopics "kafka-topics": topic is "invoices"; allowed: one of the declared topics (orders, payments)');
+    expect(() => topics.topic('invoices')).toThrow('KafkaTopics "kafka-topics": topic: "invoices" — one of the declared topics (orders, payments)');
   });
 
   describe('its script, run by a POSIX shell', () => {
@@ -526,19 +523,19 @@ describe('KafkaTopics', () => {
   describe('sizing rules', () => {
     test('a replication factor above the number of brokers is refused', () => {
       expect(() => synth({ replicas: 3 }, [topic({ replicationFactor: 5, minInSyncReplicas: 2 })])).toThrow(
-        'KafkaTopics "kafka-topics": topics[0].replicationFactor is 5; allowed: an integer from 1 to the number of brokers (3)',
+        'KafkaTopics "kafka-topics": topics[0].replicationFactor: 5 — an integer from 1 to the number of brokers (3)',
       );
     });
 
     test('min in-sync replicas equal to the replication factor is refused with more than one broker', () => {
       expect(() => synth({ replicas: 3 }, [topic({ replicationFactor: 3, minInSyncReplicas: 3 })])).toThrow(
-        'topics[0].minInSyncReplicas is 3; allowed: an integer from 1 to 2 (below replicationFactor 3',
+        'topics[0].minInSyncReplicas: 3 — below replicationFactor (3) with 3 brokers, so writes go on while one broker is down',
       );
     });
 
     test('replication factor 1 on several brokers is refused, since no min in-sync replicas fits', () => {
       expect(() => synth({ replicas: 3 }, [topic({ replicationFactor: 1, minInSyncReplicas: 1 })])).toThrow(
-        'topics[0].minInSyncReplicas is 1; allowed: none with replicationFactor 1',
+        'topics[0].minInSyncReplicas: 1 — below replicationFactor (1) with 3 brokers, so writes go on while one broker is down; raise replicationFactor first',
       );
     });
 
@@ -547,20 +544,20 @@ describe('KafkaTopics', () => {
     });
 
     test('zero partitions are refused', () => {
-      expect(() => synth({}, [topic({ partitions: 0 })])).toThrow('KafkaTopics "kafka-topics": topics[0].partitions is 0; allowed: an integer ≥ 1');
+      expect(() => synth({}, [topic({ partitions: 0 })])).toThrow('KafkaTopics "kafka-topics": topics[0].partitions: 0 — an integer ≥ 1');
     });
 
     test('no topics at all are refused', () => {
-      expect(() => synth({}, [])).toThrow('KafkaTopics "kafka-topics": topics is []; allowed: at least one topic');
+      expect(() => synth({}, [])).toThrow('KafkaTopics "kafka-topics": topics: [] — at least one topic');
     });
 
     test('a topic declared twice is refused', () => {
-      expect(() => synth({}, [topic(), topic()])).toThrow('topics[1].name is "orders"; allowed: a name no other topic has');
+      expect(() => synth({}, [topic(), topic()])).toThrow('topics[1].name: "orders" — a name no other topic has');
     });
   });
 
   test('opens the brokers to their peers and the Job only', () => {
-    const chart = new Chart(Testing.app(), 'c');
+    const chart = testChart('shop', { id: 'c' });
     const cluster = new KafkaCluster(chart, 'kafka', baseProps);
     new KafkaTopics(chart, 'topics', { cluster, topics: [topic()] });
     expect(Testing.synth(chart).filter((m) => m.kind === 'NetworkPolicy').map((m) => m.metadata.name).sort()).toEqual([

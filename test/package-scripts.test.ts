@@ -3,7 +3,6 @@
 import { isAscii } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 
@@ -78,7 +77,6 @@ describe('npm scripts', () => {
 describe('dist/', () => {
   beforeAll(() => {
     // The same build `npm run <script>` runs first; a no-op when dist/ is current.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(path.join(PROJECT_ROOT, 'scripts', 'build.js')).build({ quiet: true });
   }, 120_000);
 
@@ -101,7 +99,6 @@ describe('dist/', () => {
   });
 
   test('every bundled module is written inside the CommonJS wrapper, its source-map comment last', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { MODULE_PREFIX } = require(path.join(PROJECT_ROOT, 'scripts', 'build.js'));
     for (const file of modules) {
       const text = fs.readFileSync(file, 'latin1');
@@ -123,56 +120,6 @@ describe('dist/', () => {
     expect(sources.filter((s) => s.includes('node_modules/cdk8s/node_modules/yaml/'))).toEqual([]);
     // cdk8s's own YAML module is there (mapped back to its TypeScript source), using the shared copy.
     expect(sources.some((s) => /node_modules\/cdk8s\/(lib|src)\/yaml\.(js|ts)$/.test(s))).toBe(true);
-  });
-
-  test('a synth with nothing to write never loads child_process; one that writes loads it and writes', () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lazy-child-process-'));
-    try {
-      // Node's own list of the built-in modules this process loaded, written when it exits.
-      const probe = path.join(tmp, 'probe.js');
-      fs.writeFileSync(probe, `process.on('exit', () => require('fs').writeFileSync(process.env.LOADED_LIST, process.moduleLoadList.join('\\n')));`);
-      const synth = (list: string) => {
-        const run = spawnSync(process.execPath, ['-r', probe, path.join(PROJECT_ROOT, 'scripts', 'run.js'), 'main', '--out', path.join(tmp, 'gitops')], {
-          cwd: PROJECT_ROOT,
-          encoding: 'utf8',
-          env: { ...process.env, LOADED_LIST: path.join(tmp, list) },
-        });
-        expect(run.stderr).toBe('');
-        expect(run.status).toBe(0);
-        return { stdout: run.stdout, loaded: fs.readFileSync(path.join(tmp, list), 'utf8').split('\n') };
-      };
-      const first = synth('first.txt');
-      expect(first.stdout).toMatch(/gitops\/: [1-9]\d* written/);
-      expect(first.loaded).toContain('NativeModule child_process'); // to flush the new tree to disk
-      const second = synth('second.txt');
-      expect(second.stdout).toMatch(/gitops\/: 0 written, 0 removed/);
-      // (net itself is loaded here anyway: this test's stdout is a pipe, a net.Socket.)
-      expect(second.loaded.filter((m) => /child_process|dgram/.test(m))).toEqual([]);
-      expect(second.loaded).toContain('NativeModule crypto'); // the probe does see what a run loads
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
-  }, 60_000);
-
-  test('the bundle gives only cdk8s the lazy child_process; another importer of the bare name fails the build', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { bareChildProcessImporters } = require(path.join(PROJECT_ROOT, 'scripts', 'build.js'));
-    const shim = { path: 'lib/runtime/lazy-child-process.ts', kind: 'require-call', original: 'child_process' };
-    const metafile = {
-      inputs: {
-        'node_modules/cdk8s/lib/yaml.js': { imports: [shim] },
-        '../../shared/node_modules/cdk8s/lib/_child_process.js': { imports: [shim] }, // node_modules behind a symlink
-        'node_modules/other/index.js': { imports: [shim] },
-        'node_modules/external/index.js': { imports: [{ path: 'child_process', kind: 'require-call', external: true }] },
-        'lib/gitops/write-tree.ts': { imports: [{ path: 'node:child_process', kind: 'import-statement', external: true }] },
-        'node_modules/@aws-sdk/credential-provider-process/dist-cjs/index.js': {
-          imports: [{ path: 'node:child_process', kind: 'require-call', external: true }],
-        },
-      },
-    };
-    expect(bareChildProcessImporters(metafile)).toEqual(['node_modules/external/index.js', 'node_modules/other/index.js']);
-    const sources: string[] = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'dist', 'main.js.map'), 'utf8')).sources;
-    expect(sources.some((s) => s.endsWith('lib/runtime/lazy-child-process.ts'))).toBe(true);
   });
 
   test('a bundled command still runs when Node loads it directly', () => {

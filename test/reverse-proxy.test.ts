@@ -1,34 +1,36 @@
 import * as fs from 'node:fs';
+import { testChart } from './support/test-chart';
 import * as path from 'node:path';
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import { quoteArg, renderNginx, block, directive } from '../constructs/nginx-config';
 import { ProxyRoute, ReverseProxy, ReverseProxyProps } from '../constructs/reverse-proxy';
 import { WebService, WebServiceProps } from '../constructs/web-service';
 import { describeWithNginx, localizeConfig, nginxTest, scratchDir } from './local-nginx';
 
-const SERVICE: Omit<WebServiceProps, 'name' | 'namespace'> = {
+const SERVICE: Omit<WebServiceProps, 'name'> = {
   image: 'registry.example.com/shop/app:1.0.0',
   version: '1.0.0',
-  partOf: 'shop',
   readinessProbe: { path: '/ready' },
   livenessProbe: { path: '/live' },
   resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } },
 };
 
+/** A service in `namespace`: in `chart` if that is the chart's namespace, else in a chart of that namespace beside it. */
 function service(chart: Chart, name: string, namespace = 'shop', servicePort = 8080): WebService {
-  return new WebService(chart, `svc-${name}-${namespace}`, { ...SERVICE, name, namespace, servicePort });
+  const app = chart.node.root as App;
+  const scope = chart.namespace === namespace ? chart : ((app.node.tryFindChild(`ns-${namespace}`) as Chart | undefined) ?? testChart(namespace, { app, id: `ns-${namespace}` }));
+  return new WebService(scope, `svc-${name}-${namespace}`, { ...SERVICE, name, servicePort });
 }
 
 /** Props of a test proxy; routes are built from the `api` service the test chart holds. */
 type TestProps = Partial<Omit<ReverseProxyProps, 'routes'>> & { routes?: (api: WebService) => ProxyRoute[] };
 
 function proxyWith(props: TestProps = {}) {
-  const chart = Testing.chart();
+  const chart = testChart();
   const api = service(chart, 'api');
   const { routes, ...rest } = props;
   const proxy = new ReverseProxy(chart, 'proxy', {
     name: 'web-nginx',
-    namespace: 'shop',
     routes: routes ? routes(api) : [{ kind: 'http', pathPrefix: '/api/', upstream: api }, { kind: 'websocket', upstream: api }],
     ...rest,
   });
@@ -53,11 +55,15 @@ function blockLines(config: string, header: string): string[] {
 }
 
 describe('ReverseProxy', () => {
-  test('puts the whole nginx.conf into one ConfigMap in the given namespace', () => {
+  test("puts the whole nginx.conf into one ConfigMap in the chart's namespace, with the chart's labels and its own", () => {
     const { chart, proxy } = proxyWith({ labels: { team: 'web' } });
     const configMaps = Testing.synth(chart).filter((m) => m.kind === 'ConfigMap');
     expect(configMaps).toHaveLength(1);
-    expect(configMaps[0].metadata).toEqual({ name: 'web-nginx', namespace: 'shop', labels: { team: 'web' } });
+    expect(configMaps[0].metadata).toEqual({
+      name: 'web-nginx',
+      namespace: 'shop',
+      labels: { team: 'web', 'app.kubernetes.io/part-of': 'shop', 'app.kubernetes.io/managed-by': 'cdk8s' },
+    });
     expect(configMaps[0].data).toEqual({ 'nginx.conf': proxy.config });
   });
 
@@ -158,42 +164,41 @@ describe('ReverseProxy', () => {
 
   describe('refuses bad configuration, naming the field, the value and what is allowed', () => {
     test.each<[string, TestProps, RegExp]>([
-      ['an HTTP prefix without a trailing slash', { routes: (api) => [{ kind: 'http', pathPrefix: '/api', upstream: api }] }, /routes\[0\]\.pathPrefix is "\/api"; allowed: a URL path prefix starting and ending with "\/"/],
-      ['"/" as an HTTP prefix (it is the app)', { routes: (api) => [{ kind: 'http', pathPrefix: '/', upstream: api }] }, /routes\[0\]\.pathPrefix is "\/"/],
-      ['a WebSocket path with a trailing slash', { routes: (api) => [{ kind: 'websocket', path: '/ws/', upstream: api }] }, /routes\[0\]\.path is "\/ws\/"; allowed: an absolute URL path without a trailing "\/"/],
-      ['a body size nginx does not understand', { routes: (api) => [{ kind: 'http', pathPrefix: '/api/', upstream: api, maxBodySize: '20MB' }] }, /routes\[0\]\.maxBodySize is "20MB"; allowed: an nginx size/],
-      ['a zero body size (nginx: unlimited)', { routes: (api) => [{ kind: 'http', pathPrefix: '/api/', upstream: api, maxBodySize: '0' }] }, /maxBodySize is "0"/],
-      ['a privileged listen port', { listenPort: 80 }, /listenPort is 80; allowed: an integer from 1024 to 65535/],
-      ['two routes on one path', { routes: (api) => [{ kind: 'http', pathPrefix: '/api/', upstream: api }, { kind: 'http', pathPrefix: '/api/', upstream: api }] }, /routes\[1\]\.path is "\/api\/"; allowed: a path not already used by routes\[0\]/],
-      ['a route on the health path', { routes: (api) => [{ kind: 'websocket', path: '/healthz', upstream: api }] }, /routes\[0\]\.path is "\/healthz"; allowed: a path not already used by healthPath/],
+      ['an HTTP prefix without a trailing slash', { routes: (api) => [{ kind: 'http', pathPrefix: '/api', upstream: api }] }, /routes\[0\]\.pathPrefix: "\/api" — a URL path prefix starting and ending with "\/"/],
+      ['"/" as an HTTP prefix (it is the app)', { routes: (api) => [{ kind: 'http', pathPrefix: '/', upstream: api }] }, /routes\[0\]\.pathPrefix: "\/"/],
+      ['a WebSocket path with a trailing slash', { routes: (api) => [{ kind: 'websocket', path: '/ws/', upstream: api }] }, /routes\[0\]\.path: "\/ws\/" — an absolute URL path without a trailing "\/"/],
+      ['a body size nginx does not understand', { routes: (api) => [{ kind: 'http', pathPrefix: '/api/', upstream: api, maxBodySize: '20MB' }] }, /routes\[0\]\.maxBodySize: "20MB" — an nginx size/],
+      ['a zero body size (nginx: unlimited)', { routes: (api) => [{ kind: 'http', pathPrefix: '/api/', upstream: api, maxBodySize: '0' }] }, /maxBodySize: "0"/],
+      ['a privileged listen port', { listenPort: 80 }, /listenPort: 80 — an integer from 1024 to 65535/],
+      ['two routes on one path', { routes: (api) => [{ kind: 'http', pathPrefix: '/api/', upstream: api }, { kind: 'http', pathPrefix: '/api/', upstream: api }] }, /routes\[1\]\.path: "\/api\/" — a path not already used by routes\[0\]/],
+      ['a route on the health path', { routes: (api) => [{ kind: 'websocket', path: '/healthz', upstream: api }] }, /routes\[0\]\.path: "\/healthz" — a path not already used by healthPath/],
       ['a route on the hashed assets path', { routes: (api) => [{ kind: 'http', pathPrefix: '/assets/', upstream: api }] }, /a path not already used by hashedAssetsPath/],
-      ['a WebSocket path below an HTTP prefix (it would lose its upgrade)', { routes: (api) => [{ kind: 'http', pathPrefix: '/api/', upstream: api }, { kind: 'websocket', path: '/api/ws', upstream: api }] }, /routes\[1\]\.path is "\/api\/ws"; allowed: a path outside routes\[0\] \(\/api\/\)/],
-      ['zero worker processes', { workerProcesses: 0 }, /workerProcesses is 0; allowed: an integer from 1 to 64/],
-      ['a relative runtime directory', { runtimeDirectory: 'cache' }, /runtimeDirectory is "cache"; allowed: an absolute directory path/],
-      ['a multi-line Content-Security-Policy', { contentSecurityPolicy: "default-src 'self';\nscript-src 'self'" }, /contentSecurityPolicy is .*; allowed: a non-empty single-line header value/],
-      ['an invalid ConfigMap name', { name: 'Web_Nginx' }, /name is "Web_Nginx"; allowed: a DNS-1123 subdomain/],
+      ['a WebSocket path below an HTTP prefix (it would lose its upgrade)', { routes: (api) => [{ kind: 'http', pathPrefix: '/api/', upstream: api }, { kind: 'websocket', path: '/api/ws', upstream: api }] }, /routes\[1\]\.path: "\/api\/ws" — a path outside routes\[0\] \(\/api\/\)/],
+      ['zero worker processes', { workerProcesses: 0 }, /workerProcesses: 0 — an integer from 1 to 64/],
+      ['a relative runtime directory', { runtimeDirectory: 'cache' }, /runtimeDirectory: "cache" — an absolute directory path/],
+      ['a multi-line Content-Security-Policy', { contentSecurityPolicy: "default-src 'self';\nscript-src 'self'" }, /contentSecurityPolicy: .* — a non-empty single-line header value/],
+      ['an invalid ConfigMap name', { name: 'Web_Nginx' }, /name: "Web_Nginx" — a DNS-1123 subdomain/],
     ])('%s', (_, props, message) => {
       expect(() => proxyWith(props)).toThrow(message);
     });
 
     test('two upstream services of the same name in different namespaces', () => {
-      const chart = Testing.chart();
+      const chart = testChart();
       const a = service(chart, 'api', 'one');
       const b = service(chart, 'api', 'two');
       expect(() =>
         new ReverseProxy(chart, 'proxy', {
           name: 'web',
-          namespace: 'one',
           routes: [{ kind: 'http', pathPrefix: '/a/', upstream: a }, { kind: 'http', pathPrefix: '/b/', upstream: b }],
         }),
-      ).toThrow(/routes\[1\]\.upstream is "two\/api"; allowed: services with distinct names \(already routing to one\/api\)/);
+      ).toThrow(/routes\[1\]\.upstream: "two\/api" — services with distinct names \(already routing to one\/api\)/);
     });
   });
 
   test('rolls the pods when the configuration changes: the checksum follows the ConfigMap', () => {
     const checksum = (maxBodySize: string) => {
       const { chart, proxy } = proxyWith({ routes: (api) => [{ kind: 'http', pathPrefix: '/api/', upstream: api, maxBodySize }] });
-      new WebService(chart, 'web', { ...SERVICE, name: 'web', namespace: 'shop', configMounts: [proxy.configMount], command: proxy.command });
+      new WebService(chart, 'web', { ...SERVICE, name: 'web', configMounts: [proxy.configMount], command: proxy.command });
       const deployment = Testing.synth(chart).find((m) => m.kind === 'Deployment' && m.metadata.name === 'web');
       return deployment.spec.template.metadata.annotations['checksum/config'] as string;
     };
@@ -242,12 +247,11 @@ describeWithNginx('ReverseProxy configuration on real nginx', (nginx) => {
   });
 
   test('passes nginx -t with every option changed and routes to two services', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     const api = service(chart, 'api', 'shop', 8080);
     const events = service(chart, 'events', 'shop', 9090);
     const proxy = new ReverseProxy(chart, 'proxy', {
       name: 'web',
-      namespace: 'shop',
       listenPort: 8443,
       healthPath: '/ops/healthz',
       webRoot: '/srv/www',

@@ -20,9 +20,7 @@ import { resolveS3Target, S3TargetError } from '../lib/s3/s3-target';
 import { Environment } from '../lib/environment/environment';
 
 // s3rver has no type declarations.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const S3rver = require('s3rver');
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { build } = require('../scripts/build');
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');

@@ -4,7 +4,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { hoistRepeatedSubschemas, MIN_SHARED_SIZE } = require('../scripts/schema-dedupe') as {
   hoistRepeatedSubschemas: (name: string, schema: object, definitions: Record<string, unknown>, minSize?: number) => string[];
   MIN_SHARED_SIZE: number;

@@ -1,4 +1,4 @@
-import { credentialShape } from '../predicates/credentials';
+import { invalidValue } from '../predicates/invalid-value';
 /** One thing wrong in an environment file, located precisely enough to jump to it from a terminal. */
 export interface ConfigProblem {
   /** Path of the file, relative to the project root. */
@@ -14,9 +14,6 @@ export interface ConfigProblem {
   /** What would have been accepted, in words. */
   allowed: string;
 }
-
-const MAX_VALUE_LENGTH = 120;
-const MAX_FIELD_LENGTH = 200;
 
 /**
  * Problems of one file the message shows; the rest are counted on one line. A file of garbage
@@ -62,52 +59,5 @@ export function formatProblems(problems: readonly ConfigProblem[]): string {
 
 /** `<file>:<line>:<column>: <field>: <value as JSON> — <allowed>`, the shape editors and CI logs link. */
 export function formatProblem(problem: ConfigProblem): string {
-  return `${problem.file}:${problem.line}:${problem.column}: ${shorten(problem.field, MAX_FIELD_LENGTH)}: ${formatValue(problem.value)} — ${problem.allowed}`;
-}
-
-function formatValue(value: unknown): string {
-  if (value === undefined) {
-    return '(missing)';
-  }
-  // A value shaped like a credential is never echoed back whole, whatever the problem with it.
-  if (credentialShape(value)) return JSON.stringify(`${String(value).slice(0, 4)}… (redacted)`);
-  return shorten(jsonPrefix(value, MAX_VALUE_LENGTH), MAX_VALUE_LENGTH);
-}
-
-function shorten(text: string, length: number): string {
-  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
-}
-
-/**
- * `JSON.stringify(value)`, or its first `length` characters and a few more: a value can be a
- * whole document of megabytes, and only its start is shown.
- */
-function jsonPrefix(value: unknown, length: number): string {
-  let out = '';
-  const write = (v: unknown): void => {
-    if (out.length > length) return;
-    if (typeof v === 'string') out += JSON.stringify(v.length > length ? v.slice(0, length + 1) : v);
-    else if (Array.isArray(v)) {
-      out += '[';
-      for (let i = 0; i < v.length && out.length <= length; i++) {
-        if (i > 0) out += ',';
-        write(v[i] === undefined ? null : v[i]);
-      }
-      out += ']';
-    } else if (typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON !== 'function') {
-      out += '{';
-      let first = true;
-      for (const key in v) {
-        if (out.length > length) break;
-        const item = (v as Record<string, unknown>)[key];
-        if (!Object.prototype.hasOwnProperty.call(v, key) || item === undefined || typeof item === 'function') continue;
-        out += `${first ? '' : ','}${JSON.stringify(key.length > length ? key.slice(0, length + 1) : key)}:`;
-        first = false;
-        write(item);
-      }
-      out += '}';
-    } else out += JSON.stringify(v) ?? String(v);
-  };
-  write(value);
-  return out;
+  return `${problem.file}:${problem.line}:${problem.column}: ${invalidValue(problem.field, problem.value, problem.allowed)}`;
 }

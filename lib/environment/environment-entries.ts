@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DNS_1123_LABEL_DESCRIPTION, ENVIRONMENT_NAME_PATTERN } from './environment-schema';
+import { DNS_1123_LABEL_DESCRIPTION, dns1123LabelProblem } from '../predicates/dns-names';
 import { FileKind, SYMLINKS_REFUSED, describeEntry } from './regular-file';
 
 /** The one extension of an environment file. */
@@ -9,7 +9,6 @@ export const ENVIRONMENT_EXTENSION = '.yaml';
 export const FILE_NAME_FIELD = '(file name)';
 export const FILE_TYPE_FIELD = '(file type)';
 
-const NAME = new RegExp(ENVIRONMENT_NAME_PATTERN);
 /** Named like an environment file once leading dots are removed, in any letter case. */
 const CANDIDATE = /.\.ya?ml$/i;
 
@@ -34,7 +33,7 @@ export interface EnvironmentEntry {
 
 /** Whether `name` can name an environment: a DNS-1123 label, since it names namespaces and objects. */
 export function isEnvironmentName(name: string): boolean {
-  return name.length <= 63 && NAME.test(name);
+  return dns1123LabelProblem(name) === undefined;
 }
 
 /**

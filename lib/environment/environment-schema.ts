@@ -10,7 +10,20 @@ import type {
   ResourceQuantities,
   S3Settings,
 } from './environment';
-import { CPU_QUANTITY_PATTERN, MEMORY_QUANTITY_PATTERN } from './quantity';
+import {
+  DNS_1123_LABEL_DESCRIPTION,
+  DNS_1123_LABEL_MAX_LENGTH,
+  DNS_1123_LABEL_PATTERN,
+  DNS_1123_SUBDOMAIN_DESCRIPTION,
+  DNS_1123_SUBDOMAIN_MAX_LENGTH,
+  DNS_1123_SUBDOMAIN_PATTERN,
+  HOST_NAME_DESCRIPTION,
+  HOST_NAME_PATTERN,
+} from '../predicates/dns-names';
+import { MAX_PORT, MIN_PORT } from '../predicates/port';
+import { CPU_QUANTITY_PATTERN, MEMORY_QUANTITY_PATTERN } from '../predicates/quantity';
+import { S3_BUCKET_NAME_DESCRIPTION, S3_BUCKET_NAME_MAX_LENGTH, S3_BUCKET_NAME_MIN_LENGTH, S3_BUCKET_NAME_PATTERN } from '../predicates/s3-bucket-name';
+import { HTTPS_SERVER_URL_PATTERN } from '../predicates/server-url';
 
 /**
  * What an environment file holds: an `Environment` minus what is derived from where the file
@@ -24,21 +37,6 @@ export type EnvironmentFile = Omit<Environment, 'name' | 'file' | 'clusters'> & 
 
 // The `description` of every string field says in words what its pattern allows; the loader
 // quotes it as the "allowed" part of a problem, so keep the two in step when editing either.
-
-const DNS_1123_LABEL = '^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$';
-const DNS_1123_SUBDOMAIN = '^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$';
-const HOST_NAME = '^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)*$';
-// Argo CD matches the destination server against its cluster list as a plain string, so a
-// trailing slash or a default port spelled out would point at a cluster it does not know.
-const HTTPS_SERVER_URL =
-  '^https://(?:[A-Za-z0-9](?:[-A-Za-z0-9]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[-A-Za-z0-9]*[A-Za-z0-9])?)*|\\[[0-9A-Fa-f:.]+\\])' +
-  '(?::[0-9]{1,5})?(?:/[^\\s/?#]+)*$';
-
-export const DNS_1123_LABEL_DESCRIPTION =
-  'a DNS-1123 label: at most 63 characters, lowercase letters, digits and "-", starting and ending with a letter or digit';
-const DNS_1123_SUBDOMAIN_DESCRIPTION =
-  'a DNS-1123 subdomain: at most 253 characters, lowercase letters, digits, "-" and ".", ' +
-  'each dot-separated part starting and ending with a letter or digit';
 
 const memoryQuantitySchema = {
   type: 'string',
@@ -111,8 +109,8 @@ const ingressSchema: JSONSchemaType<IngressSettings> = {
   additionalProperties: false,
   required: ['className', 'tlsSecretName', 'serviceType', 'maxBodySize'],
   properties: {
-    className: { type: 'string', maxLength: 253, pattern: DNS_1123_SUBDOMAIN, description: DNS_1123_SUBDOMAIN_DESCRIPTION },
-    tlsSecretName: { type: 'string', maxLength: 253, pattern: DNS_1123_SUBDOMAIN, description: DNS_1123_SUBDOMAIN_DESCRIPTION },
+    className: { type: 'string', maxLength: DNS_1123_SUBDOMAIN_MAX_LENGTH, pattern: DNS_1123_SUBDOMAIN_PATTERN, description: DNS_1123_SUBDOMAIN_DESCRIPTION },
+    tlsSecretName: { type: 'string', maxLength: DNS_1123_SUBDOMAIN_MAX_LENGTH, pattern: DNS_1123_SUBDOMAIN_PATTERN, description: DNS_1123_SUBDOMAIN_DESCRIPTION },
     serviceType: { type: 'string', enum: ['LoadBalancer', 'ClusterIP', 'NodePort'] },
     maxBodySize: {
       type: 'string',
@@ -153,7 +151,7 @@ const kafkaSchema: JSONSchemaType<KafkaSettings> = {
       required: ['size'],
       properties: {
         size: memoryQuantitySchema,
-        storageClass: { type: 'string', nullable: true, maxLength: 253, pattern: DNS_1123_SUBDOMAIN, description: DNS_1123_SUBDOMAIN_DESCRIPTION },
+        storageClass: { type: 'string', nullable: true, maxLength: DNS_1123_SUBDOMAIN_MAX_LENGTH, pattern: DNS_1123_SUBDOMAIN_PATTERN, description: DNS_1123_SUBDOMAIN_DESCRIPTION },
       },
     },
     resources: resourcesSchema,
@@ -170,18 +168,18 @@ const databaseSchema: JSONSchemaType<DatabaseSettings> = {
     engine: { type: 'string', enum: ['postgresql', 'mysql', 'mariadb'] },
     host: {
       type: 'string',
-      maxLength: 253,
-      pattern: HOST_NAME,
-      description: 'a lowercase DNS host name of the database, without scheme or port',
+      maxLength: DNS_1123_SUBDOMAIN_MAX_LENGTH,
+      pattern: HOST_NAME_PATTERN,
+      description: HOST_NAME_DESCRIPTION,
     },
-    port: { type: 'integer', minimum: 1, maximum: 65535 },
+    port: { type: 'integer', minimum: MIN_PORT, maximum: MAX_PORT },
     name: {
       type: 'string',
       maxLength: 63,
       pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
       description: 'a database name: letters, digits and "_", not starting with a digit',
     },
-    credentialsSecret: { type: 'string', maxLength: 253, pattern: DNS_1123_SUBDOMAIN, description: DNS_1123_SUBDOMAIN_DESCRIPTION },
+    credentialsSecret: { type: 'string', maxLength: DNS_1123_SUBDOMAIN_MAX_LENGTH, pattern: DNS_1123_SUBDOMAIN_PATTERN, description: DNS_1123_SUBDOMAIN_DESCRIPTION },
   },
 };
 
@@ -192,10 +190,10 @@ const s3Schema: JSONSchemaType<S3Settings> = {
   properties: {
     bucket: {
       type: 'string',
-      minLength: 3,
-      maxLength: 63,
-      pattern: '^[a-z0-9][a-z0-9.-]*[a-z0-9]$',
-      description: 'an S3 bucket name: 3 to 63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit',
+      minLength: S3_BUCKET_NAME_MIN_LENGTH,
+      maxLength: S3_BUCKET_NAME_MAX_LENGTH,
+      pattern: S3_BUCKET_NAME_PATTERN,
+      description: S3_BUCKET_NAME_DESCRIPTION,
     },
     region: { type: 'string', pattern: '^[a-z]{2}(?:-[a-z]+)+-[0-9]+$', description: 'an AWS region such as ap-northeast-2' },
     endpoint: { type: 'string', nullable: true, pattern: HTTP_URL, description: 'an http(s):// URL of an S3-compatible endpoint' },
@@ -222,15 +220,15 @@ const clusterSchema: JSONSchemaType<ClusterTarget> = {
   properties: {
     server: {
       type: 'string',
-      pattern: HTTPS_SERVER_URL,
+      pattern: HTTPS_SERVER_URL_PATTERN,
       description:
         'an https:// URL of the cluster API server, e.g. https://kubernetes.default.svc: host, optional port ' +
         'and path, no trailing slash, query or fragment (Argo CD matches it exactly)',
     },
     name: {
       type: 'string',
-      maxLength: 253,
-      pattern: DNS_1123_SUBDOMAIN,
+      maxLength: DNS_1123_SUBDOMAIN_MAX_LENGTH,
+      pattern: DNS_1123_SUBDOMAIN_PATTERN,
       description: DNS_1123_SUBDOMAIN_DESCRIPTION,
     },
   },
@@ -246,8 +244,8 @@ export const environmentSchema: JSONSchemaType<EnvironmentFile> = {
   properties: {
     namespace: {
       type: 'string',
-      maxLength: 63,
-      pattern: DNS_1123_LABEL,
+      maxLength: DNS_1123_LABEL_MAX_LENGTH,
+      pattern: DNS_1123_LABEL_PATTERN,
       description: DNS_1123_LABEL_DESCRIPTION,
     },
     // Exactly one of the two; the loader says so when a file has both or neither.
@@ -262,16 +260,14 @@ export const environmentSchema: JSONSchemaType<EnvironmentFile> = {
     },
     host: {
       type: 'string',
-      maxLength: 253,
-      pattern: HOST_NAME,
-      description:
-        'a lowercase DNS host name such as chat.example.com: dot-separated labels of at most 63 letters, ' +
-        'digits and "-", without scheme, port or path',
+      maxLength: DNS_1123_SUBDOMAIN_MAX_LENGTH,
+      pattern: HOST_NAME_PATTERN,
+      description: HOST_NAME_DESCRIPTION,
     },
     imagePullSecret: {
       type: 'string',
-      maxLength: 253,
-      pattern: DNS_1123_SUBDOMAIN,
+      maxLength: DNS_1123_SUBDOMAIN_MAX_LENGTH,
+      pattern: DNS_1123_SUBDOMAIN_PATTERN,
       description: DNS_1123_SUBDOMAIN_DESCRIPTION,
     },
     // User-defined PriorityClasses may not exceed one billion; higher values are reserved for
@@ -297,6 +293,3 @@ export const environmentSchema: JSONSchemaType<EnvironmentFile> = {
     },
   },
 };
-
-/** A DNS-1123 label; an environment's name (its file's base name) must be one. */
-export const ENVIRONMENT_NAME_PATTERN = DNS_1123_LABEL;

@@ -1,18 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ErrorObject, JSONSchemaType, ValidateFunction } from 'ajv';
-import { precompiledValidators } from '../runtime/precompiled-validators';
+import { DNS_1123_LABEL_PATTERN } from '../predicates/dns-names';
+import { loadAjv, precompiledValidators } from '../runtime/precompiled-validators';
 import { ConfigError, ConfigProblem } from './config-error';
 import { SYMLINKS_REFUSED, readRegularFile } from './regular-file';
 import { SourceMap, fieldName, isNodeWithRange } from './source-map';
-
-/**
- * The ajv compiler, loaded only when no validator was compiled ahead of time (see
- * scripts/build.js): most runs never need it, and loading it is a noticeable part of start-up.
- */
-function loadAjv(): typeof import('ajv').default {
-  return (require('ajv') as typeof import('ajv')).default;
-}
 
 /** Name of the file, at the project root, that says where Argo CD reads the tree from. */
 export const GITOPS_CONFIG_FILE = 'gitops.config.yaml';
@@ -46,8 +39,6 @@ export interface GitopsConfig {
 }
 
 type GitopsConfigFile = Omit<GitopsConfig, 'file'>;
-
-const DNS_1123_LABEL = '^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$';
 
 /** Also what scripts/build.js compiles the schema ahead of time with. */
 export const GITOPS_CONFIG_AJV_OPTIONS = { allErrors: true, strict: true, verbose: true } as const;
@@ -84,7 +75,7 @@ export const gitopsConfigSchema: JSONSchemaType<GitopsConfigFile> = {
         namespace: {
           type: 'string',
           maxLength: 63,
-          pattern: DNS_1123_LABEL,
+          pattern: DNS_1123_LABEL_PATTERN,
           description: 'a namespace name: a DNS-1123 label of at most 63 lowercase letters, digits and "-"',
         },
         url: {
@@ -96,7 +87,7 @@ export const gitopsConfigSchema: JSONSchemaType<GitopsConfigFile> = {
           type: 'string',
           // The root Application is `<project>-root`: room for the suffix within a label.
           maxLength: 50,
-          pattern: DNS_1123_LABEL,
+          pattern: DNS_1123_LABEL_PATTERN,
           description: 'an AppProject name: a DNS-1123 label of at most 50 lowercase letters, digits and "-"',
         },
       },

@@ -1,3 +1,15 @@
+import {
+  IMAGE_DOMAIN_COMPONENT,
+  IMAGE_PATH_COMPONENT,
+  IMAGE_REGISTRY_PORT,
+  IMAGE_SHA256_DIGEST,
+  IMAGE_TAG,
+  MAX_IMAGE_REPOSITORY_LENGTH,
+  MAX_IMAGE_TAG_LENGTH,
+} from '../predicates/image-reference-grammar';
+import { invalidValue } from '../predicates/invalid-value';
+import { LABEL_VALUE_MAX_LENGTH, labelValueProblem } from '../predicates/label-value';
+
 /**
  * Container image references, following the grammar of the distribution project's `reference`
  * package (what `docker pull` and the kubelet accept):
@@ -16,21 +28,10 @@ export interface ImageReference {
   readonly digest?: string;
 }
 
-const MAX_REPOSITORY_LENGTH = 255;
-const MAX_TAG_LENGTH = 128;
-const MAX_LABEL_VALUE_LENGTH = 63;
-
-const DOMAIN_COMPONENT = /^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])$/;
-const PORT = /^[0-9]+$/;
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
-const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
-
 /** Parses an image reference; throws an Error saying what is wrong if its syntax is invalid. */
 export function parseImageReference(ref: string): ImageReference {
   function fail(why: string): never {
-    throw new Error(`image reference ${JSON.stringify(ref)} is malformed: ${why}`);
+    throw new Error(invalidValue('image reference', ref, `a well-formed image reference; this one is malformed: ${why}`));
   }
   if (typeof ref !== 'string' || ref === '') {
     fail('it is empty');
@@ -45,7 +46,7 @@ export function parseImageReference(ref: string): ImageReference {
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!SHA256_DIGEST.test(digest)) {
+    if (!IMAGE_SHA256_DIGEST.test(digest)) {
       if (/^sha256:[A-Fa-f0-9]{64}$/.test(digest)) {
         fail(`digest "${digest}" must be lowercase hex`);
       }
@@ -59,10 +60,10 @@ export function parseImageReference(ref: string): ImageReference {
   if (colon > rest.lastIndexOf('/')) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (tag.length > MAX_TAG_LENGTH) {
-      fail(`tag is ${tag.length} characters long; at most ${MAX_TAG_LENGTH} are allowed`);
+    if (tag.length > MAX_IMAGE_TAG_LENGTH) {
+      fail(`tag is ${tag.length} characters long; at most ${MAX_IMAGE_TAG_LENGTH} are allowed`);
     }
-    if (!TAG.test(tag)) {
+    if (!IMAGE_TAG.test(tag)) {
       fail(
         `tag ${JSON.stringify(tag)} may contain only letters, digits, "_", "." and "-", ` +
           'and must not start with "." or "-"',
@@ -73,17 +74,17 @@ export function parseImageReference(ref: string): ImageReference {
   if (rest === '') {
     fail('the repository is missing');
   }
-  if (rest.length > MAX_REPOSITORY_LENGTH) {
-    fail(`the repository is ${rest.length} characters long; at most ${MAX_REPOSITORY_LENGTH} are allowed`);
+  if (rest.length > MAX_IMAGE_REPOSITORY_LENGTH) {
+    fail(`the repository is ${rest.length} characters long; at most ${MAX_IMAGE_REPOSITORY_LENGTH} are allowed`);
   }
   const components = rest.split('/');
   if (components.length > 1 && isRegistryHost(components[0])) {
     const registry = components.shift()!;
     const [host, port, ...extra] = registry.split(':');
-    if (extra.length > 0 || (port !== undefined && !PORT.test(port))) {
+    if (extra.length > 0 || (port !== undefined && !IMAGE_REGISTRY_PORT.test(port))) {
       fail(`registry "${registry}" has an invalid port`);
     }
-    const hostProblem = host.split('.').find((label) => !DOMAIN_COMPONENT.test(label));
+    const hostProblem = host.split('.').find((label) => !IMAGE_DOMAIN_COMPONENT.test(label));
     if (hostProblem !== undefined) {
       fail(`registry host "${host}" is not a valid host name`);
     }
@@ -92,10 +93,10 @@ export function parseImageReference(ref: string): ImageReference {
     if (component === '') {
       fail('the repository path has an empty component (a leading, trailing or doubled "/")');
     }
-    if (PATH_COMPONENT.test(component.toLowerCase()) && component !== component.toLowerCase()) {
+    if (IMAGE_PATH_COMPONENT.test(component.toLowerCase()) && component !== component.toLowerCase()) {
       fail(`repository path "${components.join('/')}" must be lowercase`);
     }
-    if (!PATH_COMPONENT.test(component)) {
+    if (!IMAGE_PATH_COMPONENT.test(component)) {
       fail(
         `repository path component ${JSON.stringify(component)} may contain only lowercase letters and digits, ` +
           'separated by ".", "_", "__" or "-"',
@@ -128,7 +129,7 @@ export function imageReferenceProblem(ref: string): string | undefined {
   if (parsed.digest === undefined && !isLabelValue(parsed.tag!)) {
     return (
       `tag ${JSON.stringify(parsed.tag)} cannot be the app.kubernetes.io/version label (at most ` +
-      `${MAX_LABEL_VALUE_LENGTH} characters, starting and ending with a letter or digit); pin a digest as well`
+      `${LABEL_VALUE_MAX_LENGTH} characters, starting and ending with a letter or digit); pin a digest as well`
     );
   }
   return undefined;
@@ -163,5 +164,5 @@ function isRegistryHost(component: string): boolean {
 }
 
 function isLabelValue(value: string): boolean {
-  return value.length <= MAX_LABEL_VALUE_LENGTH && LABEL_VALUE.test(value);
+  return labelValueProblem(value) === undefined;
 }

@@ -5,21 +5,16 @@ import { isScalar } from 'yaml';
 import { ConfigError, ConfigProblem } from './config-error';
 import { Environment } from './environment';
 import { FILE_NAME_FIELD, environmentEntries, fileTypeRefusal, isEnvironmentName } from './environment-entries';
-import { DNS_1123_LABEL_DESCRIPTION, EnvironmentFile, environmentSchema } from './environment-schema';
+import { DNS_1123_LABEL_DESCRIPTION } from '../predicates/dns-names';
+import { EnvironmentFile, environmentSchema } from './environment-schema';
 import { imageReferenceProblem, parseImageReference } from './image-reference';
-import { parseCpu, parseMemory } from './quantity';
+import { minInSyncReplicasProblem, quorumSizeProblem, replicationFactorProblem } from '../predicates/kafka-sizing';
+import { parseCpu, parseMemory } from '../predicates/quantity';
+import { minReplicasProblem } from '../predicates/replica-range';
 import { readRegularFile } from './regular-file';
 import { SourceMap, fieldName } from './source-map';
 import { credentialShape } from '../predicates/credentials';
-import { precompiledValidators } from '../runtime/precompiled-validators';
-
-/**
- * The ajv compiler, loaded only when no validator was compiled ahead of time (see
- * scripts/build.js): most runs never need it, and loading it is a noticeable part of start-up.
- */
-function loadAjv(): typeof import('ajv').default {
-  return (require('ajv') as typeof import('ajv')).default;
-}
+import { loadAjv, precompiledValidators } from '../runtime/precompiled-validators';
 
 export interface LoadEnvironmentOptions {
   /**
@@ -411,9 +406,8 @@ function semanticProblems(data: unknown, source: SourceMap, flagged: ReadonlySet
     const max = [...base, 'replicas', 'max'];
     if (usable(min) && usable(max)) {
       const [minValue, maxValue] = [valueAt(data, min) as number, valueAt(data, max) as number];
-      if (minValue > maxValue) {
-        report(min, minValue, `at most ${fieldName(max)} (${maxValue})`);
-      }
+      const problem = minReplicasProblem(minValue, maxValue, fieldName(max));
+      if (problem !== undefined) report(min, minValue, problem);
     }
 
     for (const [resource, parse] of [
@@ -503,14 +497,8 @@ function kafkaProblems(data: unknown, source: SourceMap, flagged: ReadonlySet<st
 
   const brokersField = ['kafka', 'brokers'];
   const brokers = usable(brokersField) ? (valueAt(data, brokersField) as number) : undefined;
-  if (brokers !== undefined && brokers > 1 && brokers % 2 === 0) {
-    report(
-      brokersField,
-      brokers,
-      `1 or an odd number such as ${brokers - 1} or ${brokers + 1}: every broker is a KRaft controller, and an even ` +
-        'quorum survives no more failures than the odd one below it',
-    );
-  }
+  const quorumProblem = brokers !== undefined ? quorumSizeProblem(brokers) : undefined;
+  if (quorumProblem !== undefined) report(brokersField, brokers, quorumProblem);
 
   const topics = valueAt(data, ['kafka', 'topics']);
   const names: string[] = [];
@@ -530,21 +518,10 @@ function kafkaProblems(data: unknown, source: SourceMap, flagged: ReadonlySet<st
       const isrField = [...base, 'minInSyncReplicas'];
       const rf = usable(rfField) ? (topic.replicationFactor as number) : undefined;
       const isr = usable(isrField) ? (topic.minInSyncReplicas as number) : undefined;
-      if (rf !== undefined && brokers !== undefined && rf > brokers) {
-        report(rfField, rf, `at most kafka.brokers (${brokers}): each replica of a partition lives on another broker`);
-      }
-      if (rf !== undefined && isr !== undefined && brokers !== undefined) {
-        if (brokers > 1 && isr >= rf) {
-          report(
-            isrField,
-            isr,
-            `below replicationFactor (${rf}) with ${brokers} brokers, so writes go on while one broker is down` +
-              (rf === 1 ? '; raise replicationFactor first' : ''),
-          );
-        } else if (isr > rf) {
-          report(isrField, isr, `at most replicationFactor (${rf}): more in-sync replicas than replicas refuses every write`);
-        }
-      }
+      const rfProblem = rf !== undefined && brokers !== undefined ? replicationFactorProblem(rf, brokers, 'kafka.brokers') : undefined;
+      if (rfProblem !== undefined) report(rfField, rf, rfProblem);
+      const isrProblem = rf !== undefined && isr !== undefined && brokers !== undefined ? minInSyncReplicasProblem(isr, rf, brokers) : undefined;
+      if (isrProblem !== undefined) report(isrField, isr, isrProblem);
     });
   }
 

@@ -6,6 +6,7 @@
  * about to write, or one at a git revision.
  */
 
+import { DNS_1123_LABEL_FORMAT } from '../predicates/dns-names';
 import { CLUSTER_ANNOTATION } from '../tree/annotations';
 import { cascadesOnDelete, missingProtection } from '../tree/deletion';
 import { componentOfSource, placeOf } from '../tree/layout';
@@ -192,7 +193,7 @@ function coveringNames(removal: Removal): string[] {
 }
 
 /** A name `--allow-removal` accepts: `<env>`, `<env>/<component>`, `<env>@<cluster>`, `<env>/<component>@<cluster>`. */
-export const REMOVAL_NAME = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\/[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)?(?:@\S+)?$/;
+export const REMOVAL_NAME = new RegExp(`^${DNS_1123_LABEL_FORMAT}(?:/${DNS_1123_LABEL_FORMAT})?(?:@\\S+)?$`);
 
 /**
  * What Argo CD does once the root Application syncs the removal of these Applications: cascade

@@ -36,7 +36,7 @@
  * Unchanged files are hard-linked into staging, so the live tree, staging and the backup may share
  * inodes. Nothing here ever writes into an existing file; every changed file is a new inode.
  */
-import { execFileSync, spawnSync } from '../runtime/lazy-child-process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { acquireLock } from './tree-lock';

@@ -1,14 +1,16 @@
+import { TREE_PREFIX } from '../tree/layout';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ENVIRONMENT_EXTENSION, EnvironmentEntry, environmentEntries, isEnvironmentName } from '../environment/environment-entries';
-import { DNS_1123_LABEL_DESCRIPTION } from '../environment/environment-schema';
+import { DNS_1123_LABEL_DESCRIPTION } from '../predicates/dns-names';
+import { invalidValue } from '../predicates/invalid-value';
 import { SYMLINKS_REFUSED, describeEntry } from '../environment/regular-file';
 import { PipelineError } from './pipeline-error';
 
 /** Folder of the environment files, relative to the project root. */
 export const ENVIRONMENTS_DIR = 'environments';
 /** The synthesized tree, relative to the project root. */
-export const GITOPS_DIR = 'gitops';
+export const GITOPS_DIR = TREE_PREFIX;
 
 /** Where an environment's file is: absolute, and relative to the project root (posix separators). */
 export interface EnvironmentFileLocation {
@@ -27,7 +29,7 @@ export interface EnvironmentFileLocation {
 export function environmentFile(root: string, name: string): EnvironmentFileLocation {
   const relative = `${ENVIRONMENTS_DIR}/${name}${ENVIRONMENT_EXTENSION}`;
   if (!isEnvironmentName(name)) {
-    throw new PipelineError(`environment ${JSON.stringify(name)} is not a valid environment name: ${DNS_1123_LABEL_DESCRIPTION}`);
+    throw new PipelineError(`not a valid environment name: ${invalidValue('environment', name, DNS_1123_LABEL_DESCRIPTION)}`);
   }
   const absolute = path.join(root, ENVIRONMENTS_DIR, `${name}${ENVIRONMENT_EXTENSION}`);
   const entry = describeEntry(absolute);

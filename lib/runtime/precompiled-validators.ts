@@ -17,10 +17,20 @@ export function precompiledValidators(fileName: string): Record<string, Validate
   for (const dir of [__dirname, path.dirname(__dirname)]) {
     const file = path.join(dir, fileName);
     if (fs.existsSync(file)) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a file found at run time, not a module of the bundle
       module = require(file) as Record<string, ValidateFunction>;
       break;
     }
   }
   loaded.set(fileName, module);
   return module;
+}
+
+/**
+ * The ajv compiler, for the schemas no validator was compiled for ahead of time: loaded on first
+ * need only, since most runs never compile a schema and loading ajv is a noticeable part of start-up.
+ */
+export function loadAjv(): typeof import('ajv').default {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose: see above
+  return (require('ajv') as typeof import('ajv')).default;
 }

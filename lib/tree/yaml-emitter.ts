@@ -99,7 +99,6 @@ function isPlainSafe(s: string): boolean {
     // Leading or trailing blanks, line breaks, ": " and " #" change how a plain scalar reads.
     !/^[ \t]|[ \t]$|[\n\r\t]|: |:$| #/.test(s) &&
     // Control characters and the document markers need quoting.
-    // eslint-disable-next-line no-control-regex
     !/[\u0000-\u001f\u007f-\u009f\ufeff\u2028\u2029]/.test(s) &&
     !/^(?:---|\.\.\.)(?:[ \t]|$)/.test(s)
   );
@@ -108,7 +107,6 @@ function isPlainSafe(s: string): boolean {
 function quoteIfNeeded(s: string): string {
   if (isPlainSafe(s)) return s;
   // Single quotes read better for text with double quotes in it, as the `yaml` package does.
-  // eslint-disable-next-line no-control-regex
   if (s.includes('"') && !/[\u0000-\u001f\u007f-\u009f\ufeff\u2028\u2029]/.test(s)) return `'${s.replace(/'/g, "''")}'`;
   return doubleQuoted(s);
 }
@@ -126,7 +124,6 @@ function isBlockLiteral(s: string): boolean {
     !/^[ \t]/.test(s) &&
     // Trailing blanks on a line and carriage returns don't survive a literal block faithfully.
     !/[ \t]\n|\r/.test(s) &&
-    // eslint-disable-next-line no-control-regex
     !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufeff\u2028\u2029]/.test(s)
   );
 }

@@ -1,15 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { precompiledValidators } from '../runtime/precompiled-validators';
-
-/**
- * The ajv compiler, loaded only when no validator was compiled ahead of time (see
- * scripts/build.js): most runs never need it, and loading it is a noticeable part of start-up.
- */
-function loadAjv(): typeof import('ajv').default {
-  return (require('ajv') as typeof import('ajv')).default;
-}
+import { loadAjv, precompiledValidators } from '../runtime/precompiled-validators';
 
 /** The generated schemas: Kubernetes definitions and CRDs, and the definition of each kind. */
 interface ApiSchemas {
