@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { App } from 'cdk8s';
-import { parseDocument } from 'yaml';
 import { addArgoCd } from '../charts/argocd-platform';
 import { addChatPlatform } from '../charts/chat-platform';
 import { GitopsConfig, loadGitopsConfig } from '../lib/environment/gitops-config';
@@ -14,6 +13,7 @@ import { validateTree } from '../lib/validation/validate';
 import { ValidationError } from '../lib/validation/validation-error';
 import { isManifestFile, manifestFile } from '../lib/tree/manifest-file';
 import { TREE_PREFIX } from '../lib/tree/layout';
+import { parseTree, TreeReadError } from '../lib/tree/read-tree';
 import { TreeObject } from '../lib/tree/tree-object';
 import { renderApp } from './render';
 
@@ -54,14 +54,17 @@ export interface SynthesizeResult {
   readonly timings: { readonly load: number; readonly render: number; readonly validate: number; readonly write: number };
 }
 
-/** The first document of a file on disk as data; undefined where it is not a YAML mapping. */
-function manifestOf(text: string | undefined): Record<string, any> | undefined {
+/**
+ * The first object of a file on disk, read as every reader of the tree reads it; undefined where
+ * the file is gone or holds no object (a file that is not YAML is replaced, not counted).
+ */
+function manifestOf(rel: string, text: string | undefined): Record<string, any> | undefined {
   if (text === undefined) return undefined;
   try {
-    const data: unknown = parseDocument(text).toJS();
-    return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, any>) : undefined;
-  } catch {
-    return undefined;
+    return parseTree(new Map([[rel, text]]), '')[0]?.manifest;
+  } catch (e) {
+    if (e instanceof TreeReadError) return undefined;
+    throw e;
   }
 }
 
@@ -117,7 +120,7 @@ export function synthesize(options: SynthesizeOptions = {}): SynthesizeResult {
   const byPath = new Map(objects.map((o) => [o.path, o.manifest]));
   const checkRemovals = (plan: TreePlan) => {
     // Files whose bytes are unchanged hold what synth rendered; only the others are parsed.
-    const before = deploymentsOf(plan.existing, (rel) => (plan.unchanged.has(rel) ? byPath.get(rel) : manifestOf(plan.read(rel))));
+    const before = deploymentsOf(plan.existing, (rel) => (plan.unchanged.has(rel) ? byPath.get(rel) : manifestOf(rel, plan.read(rel))));
     removals = removalsBetween(before, deploymentsOf(files.keys(), (rel) => byPath.get(rel)));
     if (options.allowRemoval !== 'any') guardRemovals(removals, options.allowRemoval ?? []);
   };

@@ -1,5 +1,6 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { invalidValue } from '../lib/predicates/invalid-value';
 
 /**
  * The namespace of `scope`'s chart, which every namespaced object of the chart lands in (cdk8s puts
@@ -10,7 +11,7 @@ import { IConstruct } from 'constructs';
 export function chartNamespace(scope: IConstruct, owner: string): string {
   const namespace = Chart.of(scope).namespace;
   if (namespace === undefined || namespace === '') {
-    throw new Error(`${owner}: its chart has no namespace; allowed: a Chart created with \`namespace\`, which its objects land in`);
+    throw new Error(`${owner}: ${invalidValue('namespace of its chart', namespace, 'a Chart created with `namespace`, which its objects land in')}`);
   }
   return namespace;
 }

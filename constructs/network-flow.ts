@@ -1,4 +1,5 @@
 import { IpBlock, KubeNetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort } from '../imports/k8s';
+import { invalidValue } from '../lib/predicates/invalid-value';
 import { NetworkPeer, peerPods } from './network-peer';
 
 /** The two policies of one allowed flow between workloads, each in its owner's scope. */
@@ -38,7 +39,7 @@ export function allowIngress(
   ports: readonly NetworkPolicyPort[] = to.podPorts,
   id = `AllowFrom-${source}`,
 ): KubeNetworkPolicy {
-  if (ports.length === 0) throw new Error(`"${to.name}" serves no port: a flow to it needs the ports it opens`);
+  if (ports.length === 0) throw new Error(`"${to.name}" serves no port: ${invalidValue('ports', ports, 'at least one port the flow opens')}`);
   return policy(to, id, `${to.name}-from-${source}`, { ingress: [{ from: [...from], ports: [...ports] }] });
 }
 
