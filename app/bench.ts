@@ -1,11 +1,8 @@
 import { GitopsConfig } from '../lib/environment/gitops-config';
 import { Environment } from '../lib/environment/environment';
 import { writeTree } from '../lib/gitops/write-tree';
-import { manifestFile } from '../lib/tree/manifest-file';
-import { renderApp } from './render';
-import { isProtected } from '../lib/environment/environment';
-import { validateTree } from '../lib/validation/validate';
-import { ValidationError } from '../lib/validation/validation-error';
+import { renderFiles } from './render';
+import { validateRendered } from './synthesize';
 import { buildSyntheticApp } from './synthetic-platform';
 
 /** What one size of the benchmark measured. */
@@ -35,15 +32,11 @@ export function runBench(environments: readonly Environment[], services: number,
   // Each service is a Deployment, Service, HPA, PDB, ServiceAccount, NetworkPolicy and Application.
   const started = process.hrtime.bigint();
   let t = started;
-  const objects = renderApp(buildSyntheticApp(environments, services, gitops));
-  const files = new Map<string, string>();
-  for (const object of objects) files.set(object.path, manifestFile(object));
+  const { objects, files } = renderFiles(buildSyntheticApp(environments, services, gitops));
   const synthMs = since(t);
   t = process.hrtime.bigint();
-  const protectedNames = new Set(environments.filter(isProtected).map((e) => e.name));
-  const report = validateTree(objects, { isProtected: (name) => protectedNames.has(name) });
+  validateRendered(objects, environments);
   const validateMs = since(t);
-  if (report.findings.length > 0) throw new ValidationError(report);
   t = process.hrtime.bigint();
   writeTree(out, files);
   const writeMs = since(t);

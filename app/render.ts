@@ -2,6 +2,7 @@ import { ApiObject, App } from 'cdk8s';
 import { ComponentChart } from '../charts/component-chart';
 import { TreeChart } from '../charts/tree-chart';
 import { componentFolder, manifestFileName } from '../lib/tree/layout';
+import { manifestFile } from '../lib/tree/manifest-file';
 import { compareCodePoints, TreeObject, treeObject } from '../lib/tree/tree-object';
 import { SynthError } from '../lib/validation/validation-error';
 
@@ -46,4 +47,12 @@ export function renderApp(app: App): TreeObject[] {
   }
   if (problems.length > 0) throw new SynthError(problems);
   return rendered.sort((a, b) => compareCodePoints(a.path, b.path));
+}
+
+/** The objects of an app, and the tree's files they make: relative path → file content. */
+export function renderFiles(app: App): { objects: TreeObject[]; files: Map<string, string> } {
+  const objects = renderApp(app);
+  const files = new Map<string, string>();
+  for (const object of objects) files.set(object.path, manifestFile(object));
+  return { objects, files };
 }

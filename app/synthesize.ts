@@ -11,11 +11,11 @@ import { TreePlan, TreeWriteResult, writeTree } from '../lib/gitops/write-tree';
 import { ValidationReport } from '../lib/validation/finding';
 import { validateTree } from '../lib/validation/validate';
 import { ValidationError } from '../lib/validation/validation-error';
-import { isManifestFile, manifestFile } from '../lib/tree/manifest-file';
+import { isManifestFile } from '../lib/tree/manifest-file';
 import { TREE_PREFIX } from '../lib/tree/layout';
 import { parseTree, TreeReadError } from '../lib/tree/read-tree';
 import { TreeObject } from '../lib/tree/tree-object';
-import { renderApp } from './render';
+import { renderFiles } from './render';
 
 export interface SynthesizeOptions {
   /** Project root; relative paths below resolve against it. @default process.cwd() */
@@ -90,10 +90,18 @@ export function renderTree(
   environments: readonly Environment[],
   gitops: GitopsConfig = loadGitopsConfig(),
 ): { objects: TreeObject[]; files: Map<string, string> } {
-  const objects = renderApp(buildApp(environments, gitops));
-  const files = new Map<string, string>();
-  for (const object of objects) files.set(object.path, manifestFile(object));
-  return { objects, files };
+  return renderFiles(buildApp(environments, gitops));
+}
+
+/**
+ * Validates the objects of a tree of these environments, each protected or not as its file says;
+ * throws `ValidationError` on any finding.
+ */
+export function validateRendered(objects: readonly TreeObject[], environments: readonly Environment[]): ValidationReport {
+  const protectedEnvironments = new Set(environments.filter(isProtected).map((e) => e.name));
+  const report = validateTree(objects, { isProtected: (name) => protectedEnvironments.has(name) });
+  if (report.findings.length > 0) throw new ValidationError(report);
+  return report;
 }
 
 /**
@@ -111,10 +119,8 @@ export function synthesize(options: SynthesizeOptions = {}): SynthesizeResult {
   const { objects, files } = renderTree(environments, gitops);
   const render = since(t);
   t = process.hrtime.bigint();
-  const protectedEnvironments = new Set(environments.filter(isProtected).map((e) => e.name));
-  const validation = validateTree(objects, { isProtected: (name) => protectedEnvironments.has(name) });
+  const validation = validateRendered(objects, environments);
   const validate = since(t);
-  if (validation.findings.length > 0) throw new ValidationError(validation);
   t = process.hrtime.bigint();
   let removals: Removal[] = [];
   const byPath = new Map(objects.map((o) => [o.path, o.manifest]));
