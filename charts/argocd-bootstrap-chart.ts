@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { ArgoApplication, SYNC_WAVE_ANNOTATION } from '../constructs/argo-application';
+import { ArgoApplication } from '../constructs/argo-application';
+import { SYNC_WAVE_ANNOTATION } from '../lib/tree/annotations';
 import { ArgoDiscordNotifications } from '../constructs/argo-discord-notifications';
 import { ArgoClusterResource, ArgoDestination, ArgoProject, ArgoResourceKind } from '../constructs/argo-project';
 import { GitopsConfig } from '../lib/environment/gitops-config';

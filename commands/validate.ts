@@ -2,43 +2,65 @@
 import { oneOf, readCommandLine } from '../lib/cli/command-line';
 import { scanEnvironmentFiles } from '../lib/validation/credential-scan';
 import { formatFinding, ValidationReport } from '../lib/validation/finding';
-import { readTree, TreeReadError } from '../lib/tree/read-tree';
-import { validateTree } from '../lib/validation/validate';
+import { parseTree, readTreeFiles, TreeReadError } from '../lib/tree/read-tree';
+import { RULES, validateTree } from '../lib/validation/validate';
+import { formatCatalogue, ruleCatalogue } from '../lib/validation/rule-catalogue';
 import { isProtected } from '../lib/environment/environment';
 import { loadEnvironments } from '../lib/environment/load-environments';
 import { TREE_PREFIX } from '../lib/tree/layout';
 
 const USAGE = `usage: npm run validate [-- [<path>] [--format text|json] [--environments <dir>]]
+       npm run validate -- --rules [--format text|markdown]
 
 Validates every *.yaml object below <path> (default: gitops) against the Kubernetes 1.28 schema,
-the cross-object references and the platform policy, and looks through the environment files for
+the cross-object references and the platform policy, checks that every file reads the same in
+YAML 1.1 (go-yaml: Argo CD, kubectl) as in YAML 1.2, and looks through the environment files for
 anything shaped like a credential.
   --format text|json    text (default) lists problems with how to fix them; json prints the report
   --environments <dir>  environment files to scan for credentials (default: environments, if present)
+  --rules               list every rule instead: id, kinds, what it checks, what it mirrors
   -h, --help          show this help
 
 Exit status: 0 no problems, 1 problems found, 2 usage error, unreadable tree or crash.`;
 
 const FORMATS = ['text', 'json'] as const;
+const CATALOGUE_FORMATS = ['text', 'markdown'] as const;
 
 function main(argv: string[]): number {
   const input = readCommandLine(
     'validate',
     USAGE,
     argv,
-    { options: { format: { type: 'string', default: 'text' }, environments: { type: 'string', default: 'environments' } }, positionals: true },
+    {
+      options: {
+        format: { type: 'string', default: 'text' },
+        environments: { type: 'string', default: 'environments' },
+        rules: { type: 'boolean', default: false },
+      },
+      positionals: true,
+    },
     ({ values, positionals }) => {
+      if (values.rules) {
+        if (positionals.length > 0) throw new Error(`--rules takes no path, got ${positionals.join(' ')}`);
+        return { catalogue: oneOf('--format', values.format, CATALOGUE_FORMATS) } as const;
+      }
       if (positionals.length > 1) throw new Error(`expected at most one path, got ${positionals.length}: ${positionals.join(' ')}`);
       return { dir: positionals[0] ?? TREE_PREFIX, format: oneOf('--format', values.format, FORMATS), environmentsDir: values.environments! };
     },
   );
   if (typeof input === 'number') return input;
+  if ('catalogue' in input) {
+    console.log(formatCatalogue(ruleCatalogue(RULES), input.catalogue));
+    return 0;
+  }
   const { dir, format, environmentsDir } = input;
 
   const started = process.hrtime.bigint();
   let report: ValidationReport;
   try {
-    const tree = validateTree(readTree(dir), { isProtected: protection(environmentsDir) });
+    // Each file is read once: parsed into objects, and its text kept for the rules on how it reads.
+    const files = readTreeFiles(dir);
+    const tree = validateTree(parseTree(files, dir), { isProtected: protection(environmentsDir), sourceText: (rel) => files.get(rel) });
     report = { ...tree, findings: [...tree.findings, ...scanEnvironmentFiles(environmentsDir)] };
   } catch (e) {
     if (e instanceof TreeReadError) {

@@ -5,6 +5,7 @@ import { dns1123SubdomainProblem } from '../lib/predicates/dns-names';
 import { failFor } from '../lib/predicates/invalid-value';
 import { ArgoDiscordNotifications, ArgoNotificationEvent } from './argo-discord-notifications';
 import { ArgoDestination, ArgoProject } from './argo-project';
+import { SYNC_WAVE_ANNOTATION } from '../lib/tree/annotations';
 
 /** A git repository and the revision Applications track in it. */
 export interface ArgoRepository {
@@ -96,7 +97,6 @@ export interface ArgoApplicationProps {
   readonly annotations?: Record<string, string>;
 }
 
-export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
 const DEFAULT_SYNC_OPTIONS = ['CreateNamespace=false', 'FailOnSharedResource=true', 'PruneLast=true'];
 const DEFAULT_RETRY: ArgoRetry = { limit: 5, duration: '10s', factor: 2, maxDuration: '3m' };

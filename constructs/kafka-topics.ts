@@ -6,6 +6,7 @@ import { ContainerResourcesProps, containerResources, restrictedContainerSecurit
 import { KAFKA_IMAGE_UID, KafkaCluster } from './kafka-cluster';
 import { NetworkPeer } from './network-peer';
 import { RecommendedLabels } from './recommended-labels';
+import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION } from '../lib/tree/annotations';
 
 /** One topic as it must exist on the cluster. */
 export interface KafkaTopicSpec {
@@ -88,8 +89,8 @@ export class KafkaTopics extends Construct implements NetworkPeer {
     this.labels = RecommendedLabels.of(this, { name: this.name, component: 'topic-setup', version: cluster.version });
     const resources = props.resources ?? { requests: { cpu: '100m', memory: '384Mi' }, limits: { cpu: '1', memory: '512Mi' } };
     const annotations = props.annotations ?? {
-      'argocd.argoproj.io/hook': 'PostSync',
-      'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+      [HOOK_ANNOTATION]: 'PostSync',
+      [HOOK_DELETE_POLICY_ANNOTATION]: 'BeforeHookCreation',
     };
 
     this.job = new KubeJob(this, 'Job', {

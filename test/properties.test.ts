@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { stringify } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { ConfigError } from '../lib/environment/config-error';
 import { loadEnvironments } from '../lib/environment/load-environments';
 import { renderTree, synthesize } from '../app/synthesize';
@@ -179,6 +179,43 @@ describe('for every valid environment broken in one field', () => {
           const fields = (error as ConfigError).problems.map((pr) => normal(pr.field));
           expect(fields.some((f) => f === field || f.startsWith(`${field}.`) || field.startsWith(`${f}.`))).toBe(true);
           expect(treeFiles(p.outDir)).toEqual(before);
+        } finally {
+          fs.rmSync(p.root, { recursive: true, force: true });
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+/** The data of every document of a file, as a reader of one YAML version resolves it. */
+const readAs = (text: string, version: '1.1' | '1.2'): unknown[] => parseAllDocuments(text, { version }).map((d) => d.toJS());
+
+/** Kafka topic names (letters, digits, `.`, `_`, `-`) that go-yaml would read as something else unquoted. */
+const yaml11Topic = fc.oneof(
+  fc.constantFrom('y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF', 'true', 'FALSE', 'null', '.inf', '-.Inf', '.NaN'),
+  fc.stringMatching(/^[-]?0[0-7_]{1,6}$/),
+  fc.stringMatching(/^0[bx][0-9a-fA-F_]{1,6}$/),
+  fc.stringMatching(/^[0-9]{1,3}_[0-9_]{1,4}(?:\.[0-9]{1,2})?$/),
+  fc.stringMatching(/^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$/),
+);
+
+describe('for every valid environment whose chat topic is named like a YAML 1.1 scalar', () => {
+  test('every file synth writes reads the same in YAML 1.1 (go-yaml, Argo CD, kubectl) as in YAML 1.2', () => {
+    fc.assert(
+      fc.property(environmentArb, yaml11Topic, (environment, topic) => {
+        const file = structuredClone(environment.file);
+        file.kafka.topics[0].name = topic;
+        file.kafka.chatTopic = topic;
+        const p = scratch({ name: environment.name, file });
+        try {
+          const { files } = renderTree(loadEnvironments(p.envDir, { root: p.root }));
+          for (const [rel, text] of files) {
+            if (!rel.endsWith('.yaml')) continue;
+            expect({ rel, data: readAs(text, '1.1') }).toEqual({ rel, data: readAs(text, '1.2') });
+          }
+          const configMaps = [...files].filter(([rel]) => /\/backend\/ConfigMap-/.test(rel)).flatMap(([, text]) => readAs(text, '1.1')) as any[];
+          expect(configMaps.some((c) => c.data?.CHAT_KAFKA_TOPIC === topic)).toBe(true);
         } finally {
           fs.rmSync(p.root, { recursive: true, force: true });
         }

@@ -1,7 +1,8 @@
-import { cascadesOnDelete } from '../tree/deletion';
+import { cascadesOnDelete, SYNC_OPTIONS_ANNOTATION } from '../tree/deletion';
 import { leafChanges, LeafChange, sameValue } from './leaf-changes';
 import { ResourceChange } from './tree-diff';
 import { compareCodePoints as compare, TreeObject } from '../tree/tree-object';
+import { HOOK_ANNOTATION } from '../tree/annotations';
 
 /** A container whose image differs. */
 export interface ImageChange {
@@ -347,7 +348,7 @@ function jobWarnings(group: GroupImpact, change: ResourceChange): void {
   const m = change.after!.manifest;
   if (sameValue(podTemplateOf(change.before!.manifest), podTemplateOf(m))) return;
   const annotations = m.metadata?.annotations ?? {};
-  const replaced = annotations['argocd.argoproj.io/hook'] !== undefined || /Replace=true/.test(annotations['argocd.argoproj.io/sync-options'] ?? '');
+  const replaced = annotations[HOOK_ANNOTATION] !== undefined || /Replace=true/.test(annotations[SYNC_OPTIONS_ANNOTATION] ?? '');
   if (!replaced) {
     group.warnings.push({
       resource: label(change),

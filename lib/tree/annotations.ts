@@ -22,3 +22,12 @@ export function externalAnnotation(kind: string, name: string): string {
 
 /** Annotation of an Application naming the destination cluster as the environment file does. */
 export const CLUSTER_ANNOTATION = 'cluster';
+
+/** Argo CD's sync wave of an object: an integer in a string; lower waves sync first. */
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+
+/** Argo CD's hook types of an object (comma-separated): PreSync, Sync, PostSync, SyncFail, Skip, … */
+export const HOOK_ANNOTATION = 'argocd.argoproj.io/hook';
+
+/** When Argo CD deletes a hook (comma-separated): HookSucceeded, HookFailed, BeforeHookCreation. */
+export const HOOK_DELETE_POLICY_ANNOTATION = 'argocd.argoproj.io/hook-delete-policy';

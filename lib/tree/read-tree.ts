@@ -86,7 +86,8 @@ export function readTreeFiles(dir: string): Map<string, string> {
   return files;
 }
 
-function lineAt(text: string, offset: number): number {
+/** The 1-based line of a character offset in a file's text, as findings and errors name it. */
+export function lineAt(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
   return line;

@@ -4,9 +4,13 @@
  * lists indented under their key, plain scalars where YAML reads them back as the same string,
  * quotes otherwise, and literal blocks for multi-line text.
  *
+ * The tree is read by go-yaml (Argo CD, kubectl, the API server), which resolves plain scalars
+ * as YAML 1.1 does, so a string is left plain only where YAML 1.1 and 1.2 both read it as that
+ * string: `yes`, `on`, `12:30`, `0b101`, `1_000`, `2001-12-14` are quoted.
+ *
  * A general YAML library builds a document tree for every value before printing it, which made
  * emission the largest share of a synth. Correctness is pinned by tests: every emitted document
- * parses back (with the `yaml` package) to exactly the data given.
+ * parses back (with the `yaml` package, in YAML 1.1 and 1.2 mode) to exactly the data given.
  */
 export function emitYaml(value: unknown): string {
   const out: string[] = [];
@@ -85,9 +89,33 @@ function scalarKey(key: string): string {
   return quoteIfNeeded(key);
 }
 
-// Strings YAML 1.2 (core schema, as the `yaml` package resolves it) would read as something else.
-const NON_STRING =
-  /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+/**
+ * Plain scalars that YAML 1.2 (core schema) or YAML 1.1 (https://yaml.org/type/: bool, null, int,
+ * float, timestamp, merge; as the `yaml` package and go-yaml v2 resolve them) read as something
+ * other than that string. One regex, tested once per scalar, since this is synth's hot path. Where
+ * the two readers differ the union is taken, e.g. go-yaml drops every `_` of a scalar starting
+ * with a digit or sign before reading it as a number (`-_1` is -1), and takes `0X1F` and `0B1` too.
+ */
+const NON_STRING = new RegExp(
+  // The lookahead fails most strings (names, paths, text) at their first character.
+  `^(?=[-+.0-9~<yYnNtTfFoOeE])(?:${[
+    // null, and the merge key (`<<: *base` merges a map into another in YAML 1.1)
+    /~|null|Null|NULL|<</,
+    // bool: YAML 1.1's yes/no/on/off and their single letters, YAML 1.2's true/false
+    /[Yy]|[Yy]es|YES|[Nn]|[Nn]o|NO|[Tt]rue|TRUE|[Ff]alse|FALSE|[Oo]n|ON|[Oo]ff|OFF/,
+    // numbers, after an optional sign (which go-yaml lets underscores follow):
+    // decimal and 0-octal ints, base-60 ints and floats (`1:20:30.5`), floats with a point;
+    // a leading point (`.5`, and `.` itself, which the 1.1 float regex matches);
+    // exponents, the mantissa optional as in the `yaml` package's 1.1 float regex (`e3`);
+    // hex, binary and 0o-octal ints; infinities
+    /(?:[-+]_*)?(?:[0-9][0-9_]*(?::[0-5]?[0-9])*(?:\.[0-9_]*)?|\.[0-9_]*|(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE]_*(?:[-+]_*)?[0-9][0-9_]*|0_*[xX][0-9a-fA-F_]+|0_*[bB][01_]+|0_*[oO][0-7_]+|\.(?:inf|Inf|INF))/,
+    /\.(?:nan|NaN|NAN)/,
+    // timestamps: 2001-12-14, 2001-12-14t21:59:43.10-05:00, 2001-12-14 21:59:43.10 -5
+    /[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?/,
+  ]
+    .map((r) => r.source)
+    .join('|')})$`,
+);
 // A plain scalar may not start with an indicator, except "-", "?" and ":" before a non-space.
 const BAD_START = /^(?:[,[\]{}#&*!|>'"%@`]|[-?:](?:[ \t]|$))/;
 

@@ -21,6 +21,8 @@ function applicationEnvironment(object: TreeObject): string | undefined {
 export const DELETION_RULES: Rule[] = [
   {
     id: 'ARGOCD-PROTECT-STATE',
+    checks: 'Namespaces and stateful objects carry Delete=false,Prune=confirm, and StatefulSets retain their claims',
+    mirrors: 'Argo CD sync options Delete and Prune (argocd.argoproj.io/sync-options)',
     hint: `annotate it ${PROTECTION} (PROTECTED_FROM_DELETION in lib/tree/deletion.ts); a StatefulSet keeps its claims with persistentVolumeClaimRetentionPolicy Retain`,
     check(ctx) {
       for (const object of ctx.objects) {
@@ -49,6 +51,8 @@ export const DELETION_RULES: Rule[] = [
   },
   {
     id: 'ARGOCD-PROTECTED-ENVIRONMENT',
+    checks: "a protected environment's Applications neither cascade nor prune without a confirmation",
+    mirrors: 'Argo CD resources finalizer and sync options',
     hint:
       `drop the resources finalizer from the Application and annotate it ${PROTECTION}, ` +
       'or set protected: false in the environment file if the environment really is disposable',

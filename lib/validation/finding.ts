@@ -26,6 +26,7 @@ export interface ValidationReport {
   readonly exemptions: Exemption[];
 }
 
+/** A finding for people: where, what and which rule; then the file it is in, and how to fix it. */
 export function formatFinding(f: Finding): string {
-  return `${f.environment}/${f.component} ${f.object} [${f.rule}] ${f.message}\n    fix: ${f.hint}`;
+  return `${f.environment}/${f.component} ${f.object} [${f.rule}] ${f.message}\n    file: ${f.path}\n    fix: ${f.hint}`;
 }

@@ -44,6 +44,8 @@ export function secretLooking(key: string, value: unknown): string | undefined {
 export const POLICY_RULES: Rule[] = [
   {
     id: 'POD-NON-ROOT',
+    checks: 'pods run as a non-root user',
+    mirrors: 'Pod Security Standards, restricted: runAsNonRoot',
     hint: 'set securityContext.runAsNonRoot: true and a non-zero runAsUser',
     check(ctx) {
       forEachContainer(ctx, (w, c) => {
@@ -55,6 +57,8 @@ export const POLICY_RULES: Rule[] = [
   },
   {
     id: 'POD-NO-PRIVILEGE-ESCALATION',
+    checks: 'containers cannot gain privileges',
+    mirrors: 'Pod Security Standards, restricted: allowPrivilegeEscalation',
     hint: 'set securityContext.allowPrivilegeEscalation: false on the container',
     check(ctx) {
       forEachContainer(ctx, (w, c) => {
@@ -66,6 +70,8 @@ export const POLICY_RULES: Rule[] = [
   },
   {
     id: 'POD-DROP-ALL-CAPABILITIES',
+    checks: 'containers drop every Linux capability',
+    mirrors: 'Pod Security Standards, restricted: capabilities',
     hint: 'set securityContext.capabilities.drop: [ALL] on the container and add back nothing',
     check(ctx) {
       forEachContainer(ctx, (w, c) => {
@@ -79,6 +85,8 @@ export const POLICY_RULES: Rule[] = [
   },
   {
     id: 'POD-SECCOMP',
+    checks: 'pods run under the RuntimeDefault seccomp profile',
+    mirrors: 'Pod Security Standards, restricted: seccompProfile',
     hint: 'set securityContext.seccompProfile.type: RuntimeDefault on the pod',
     check(ctx) {
       forEachContainer(ctx, (w, c) => {
@@ -89,6 +97,7 @@ export const POLICY_RULES: Rule[] = [
   },
   {
     id: 'POD-READONLY-ROOT',
+    checks: 'containers have a read-only root filesystem',
     hint: 'set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the app writes',
     check(ctx) {
       forEachContainer(ctx, (w, c) => {
@@ -98,6 +107,7 @@ export const POLICY_RULES: Rule[] = [
   },
   {
     id: 'CONTAINER-RESOURCES',
+    checks: 'containers request and limit cpu and memory',
     hint: 'set resources.requests and resources.limits for cpu and memory',
     check(ctx) {
       forEachContainer(ctx, (w, c) => {
@@ -111,6 +121,7 @@ export const POLICY_RULES: Rule[] = [
   },
   {
     id: 'CONTAINER-PROBES',
+    checks: 'long-running containers have readiness and liveness probes',
     hint: 'give every long-running container a readinessProbe and a livenessProbe',
     check(ctx) {
       forEachContainer(ctx, (w, c, init) => {
@@ -122,6 +133,7 @@ export const POLICY_RULES: Rule[] = [
   },
   {
     id: 'IMAGE-PINNED',
+    checks: 'images are pinned by a tag other than latest, or a digest',
     hint: 'pin the image by a version tag or a digest; never "latest" or no tag',
     check(ctx) {
       forEachContainer(ctx, (w, c) => {
@@ -132,6 +144,7 @@ export const POLICY_RULES: Rule[] = [
   },
   {
     id: 'DEPLOYMENT-ZERO-DOWNTIME',
+    checks: 'Deployments roll with maxUnavailable 0 and maxSurge at least 1',
     hint: 'use strategy RollingUpdate with maxUnavailable: 0 and maxSurge ≥ 1',
     check(ctx) {
       for (const d of ctx.ofKind('Deployment')) {
@@ -149,6 +162,7 @@ export const POLICY_RULES: Rule[] = [
   },
   {
     id: 'HPA-BOUNDS',
+    checks: 'outside dev, autoscalers keep at least 2 replicas and room to scale',
     hint: 'outside dev, set minReplicas ≥ 2 and maxReplicas > minReplicas',
     check(ctx) {
       for (const hpa of ctx.ofKind('HorizontalPodAutoscaler')) {
@@ -161,6 +175,7 @@ export const POLICY_RULES: Rule[] = [
   },
   {
     id: 'PDB-ALLOWS-EVICTION',
+    checks: 'PodDisruptionBudgets leave room for a node drain',
     hint: 'use maxUnavailable ≥ 1, or a minAvailable below the workload\'s minimum replicas',
     check(ctx) {
       const autoscalerOf = new Map<Workload, TreeObject>();
@@ -188,6 +203,7 @@ export const POLICY_RULES: Rule[] = [
   },
   {
     id: 'TOPOLOGY-SPREAD',
+    checks: 'replicated workloads spread their pods across nodes',
     hint: 'add topologySpreadConstraints over kubernetes.io/hostname selecting the pod labels',
     check(ctx) {
       for (const w of ctx.workloads) {
@@ -203,6 +219,7 @@ export const POLICY_RULES: Rule[] = [
   },
   {
     id: 'NETWORKPOLICY-COVERAGE',
+    checks: 'every workload is selected by NetworkPolicies for Ingress and Egress',
     hint: 'select the workload\'s pods by NetworkPolicies covering both Ingress and Egress',
     check(ctx) {
       const governed = new Map<Workload, Set<string>>();
@@ -224,6 +241,7 @@ export const POLICY_RULES: Rule[] = [
   },
   {
     id: 'INGRESS-TLS',
+    checks: 'every Ingress host is covered by TLS',
     hint: 'add spec.tls with a secretName covering every host of the Ingress',
     check(ctx) {
       for (const ing of ctx.ofKind('Ingress')) {
@@ -236,6 +254,7 @@ export const POLICY_RULES: Rule[] = [
   },
   {
     id: 'NO-SECRET-IN-GIT',
+    checks: 'no Secret object is in git',
     hint: 'create the Secret out of band (or through a secret operator) and declare it external on the workload',
     check(ctx) {
       for (const s of ctx.ofKind('Secret')) {
@@ -246,6 +265,7 @@ export const POLICY_RULES: Rule[] = [
   },
   {
     id: 'NO-SECRET-VALUES',
+    checks: 'no secret-looking value sits in an env var or ConfigMap',
     hint: 'read the value from a Secret (valueFrom.secretKeyRef) instead of writing it into git',
     check(ctx) {
       forEachContainer(ctx, (w, c) => {
@@ -264,6 +284,7 @@ export const POLICY_RULES: Rule[] = [
   },
   {
     id: 'NO-CREDENTIALS',
+    checks: 'no credential-shaped string (keys, tokens, passwords in URLs) is in any manifest',
     hint: 'take the credential out of git: keep it in a Secret created out of band (declared external) and reference it',
     check(ctx) {
       for (const object of ctx.objects) {
@@ -281,6 +302,7 @@ export const POLICY_RULES: Rule[] = [
   },
   {
     id: 'LABEL-INSTANCE',
+    checks: "app.kubernetes.io/instance is the workload's own name on the object and its pods",
     hint: 'set app.kubernetes.io/instance to the workload\'s own name, on the object and its pods',
     check(ctx) {
       for (const w of ctx.workloads) {

@@ -1,42 +1,36 @@
 import { EXTERNAL_PREFIX } from '../tree/annotations';
-import { TREE_PREFIX, treePathOfSource } from '../tree/layout';
 import { Rule, RuleContext } from './rule';
+import { containerEntries, declaresPort, podSpecPath } from './pod-fields';
 import { containersOf, Workload } from './workloads';
 
 function containerPorts(w: Workload): { name?: string; containerPort: number }[] {
   return containersOf(w.podSpec).flatMap(({ container }) => container.ports ?? []);
 }
 
-/**
- * Where the tree sits in its git repository: an Argo CD Application's `path` under this prefix
- * must be a folder of the tree.
- */
+/** The keys a ConfigMap or Secret of the tree holds. */
+function keysOf(object: { manifest: Record<string, any> }): string[] {
+  const m = object.manifest;
+  const fields = m.kind === 'Secret' ? [m.data, m.stringData] : [m.data, m.binaryData];
+  return [...new Set(fields.flatMap((f) => (f && typeof f === 'object' ? Object.keys(f) : [])))].sort();
+}
 
-/** Cross-references between objects: each must point at something that exists. */
+/** A reference to one key of a ConfigMap or Secret, and the field that makes it. */
+interface KeyRef {
+  readonly kind: 'ConfigMap' | 'Secret';
+  readonly name: string;
+  readonly key: string;
+  readonly path: string;
+}
+
+/**
+ * Cross-references between objects: each must point at something that exists. An Argo CD
+ * Application's source path is checked with Argo CD's rules (`argocd-rules.ts`, REF-ARGO-PATH).
+ */
 export const REFERENCE_RULES: Rule[] = [
   {
-    id: 'REF-ARGO-PATH',
-    hint: `point the Application's source path at a folder of the tree that holds manifests (${TREE_PREFIX}/…)`,
-    check(ctx) {
-      const folders = new Set<string>();
-      for (const o of ctx.objects) {
-        const parts = o.path.split('/');
-        for (let i = 1; i < parts.length; i++) folders.add(parts.slice(0, i).join('/'));
-      }
-      for (const app of ctx.ofKind('Application')) {
-        const spec = app.manifest.spec ?? {};
-        const sources: Record<string, any>[] = spec.source ? [spec.source] : spec.sources ?? [];
-        for (const source of sources) {
-          const p = typeof source.path === 'string' ? source.path.replace(/^\.\//, '').replace(/\/+$/, '') : undefined;
-          const inTree = p === undefined ? undefined : treePathOfSource(p);
-          if (inTree === undefined) continue;
-          if (!folders.has(inTree)) ctx.report(app, `source path "${source.path}" is not a folder of the tree`);
-        }
-      }
-    },
-  },
-  {
     id: 'REF-SERVICE-SELECTOR',
+    checks: "a Service's selector matches the pods of a workload",
+    kinds: ['Service'],
     hint: "make the Service's selector equal to the pod template labels of the workload it fronts",
     check(ctx: RuleContext) {
       for (const svc of ctx.ofKind('Service')) {
@@ -49,24 +43,31 @@ export const REFERENCE_RULES: Rule[] = [
   },
   {
     id: 'REF-SERVICE-PORT',
+    checks: "a Service's targetPort is a port every selected container declares, by name or number",
+    kinds: ['Service'],
     hint: 'point targetPort at a port a selected container declares (by name or number)',
     check(ctx) {
       for (const svc of ctx.ofKind('Service')) {
         const selector = svc.manifest.spec?.selector;
         const selected = ctx.workloadIndex.selectedBy(svc, selector, 'map');
         if (selected.length === 0) continue;
-        for (const port of svc.manifest.spec?.ports ?? []) {
+        (svc.manifest.spec?.ports ?? []).forEach((port: Record<string, any>, i: number) => {
           const target = port.targetPort ?? port.port;
-          const found = selected.every((w) =>
-            containerPorts(w).some((p) => (typeof target === 'string' ? p.name === target : p.containerPort === target)),
-          );
-          if (!found) ctx.report(svc, `targetPort ${JSON.stringify(target)} of port "${port.name ?? port.port}" is not declared by every selected container`);
-        }
+          const missing = selected.filter((w) => !declaresPort(containerPorts(w), target));
+          if (missing.length > 0) {
+            ctx.report(
+              svc,
+              `spec.ports[${i}]: targetPort ${JSON.stringify(target)} of port "${port.name ?? port.port}" is not declared by every selected container (not by ${missing.map((w) => `${w.kind}/${w.name}`).join(', ')})`,
+            );
+          }
+        });
       }
     },
   },
   {
     id: 'REF-INGRESS-BACKEND',
+    checks: "an Ingress backend names a Service of its namespace and one of its ports",
+    kinds: ['Ingress'],
     hint: 'name an existing Service of the same namespace and one of its ports',
     check(ctx) {
       for (const ing of ctx.ofKind('Ingress')) {
@@ -90,6 +91,8 @@ export const REFERENCE_RULES: Rule[] = [
   },
   {
     id: 'REF-SCALE-TARGET',
+    checks: "an autoscaler's scaleTargetRef is exactly one Deployment or StatefulSet of its namespace",
+    kinds: ['HorizontalPodAutoscaler'],
     hint: 'point scaleTargetRef at exactly one Deployment or StatefulSet of the same namespace',
     check(ctx) {
       for (const hpa of ctx.ofKind('HorizontalPodAutoscaler')) {
@@ -101,6 +104,8 @@ export const REFERENCE_RULES: Rule[] = [
   },
   {
     id: 'REF-PDB-SELECTOR',
+    checks: "a PodDisruptionBudget's selector matches the pods of exactly one workload",
+    kinds: ['PodDisruptionBudget'],
     hint: "make the PodDisruptionBudget's selector match the pod labels of exactly one workload",
     check(ctx) {
       for (const pdb of ctx.ofKind('PodDisruptionBudget')) {
@@ -111,6 +116,8 @@ export const REFERENCE_RULES: Rule[] = [
   },
   {
     id: 'REF-NETPOL-SELECTOR',
+    checks: "a NetworkPolicy's podSelector matches a workload's pods, or is {}",
+    kinds: ['NetworkPolicy'],
     hint: "make podSelector match the pod labels of a workload, or use {} for the namespace's pods",
     check(ctx) {
       for (const np of ctx.ofKind('NetworkPolicy')) {
@@ -125,7 +132,8 @@ export const REFERENCE_RULES: Rule[] = [
   },
   {
     id: 'REF-POD-OBJECTS',
-    hint: `add the object to the tree, or declare it on the workload as created out of band: annotation "${EXTERNAL_PREFIX}<Kind>.<name>: <reason>"`,
+    checks: "every ConfigMap, Secret, ServiceAccount and key a pod uses is in the tree, or declared as created out of band",
+    hint: `add the object to the tree, or declare it on the workload as created out of band: annotation "${EXTERNAL_PREFIX}<Kind>.<name>: <reason>"; a key must be one the object holds (data, stringData, binaryData), or the ref optional: true`,
     check(ctx) {
       for (const w of ctx.workloads) {
         const external = new Set(
@@ -139,25 +147,41 @@ export const REFERENCE_RULES: Rule[] = [
         const spec = w.podSpec;
         if (spec.serviceAccountName && spec.serviceAccountName !== 'default') need.push(['ServiceAccount', spec.serviceAccountName]);
         for (const s of spec.imagePullSecrets ?? []) need.push(['Secret', s.name]);
-        for (const v of spec.volumes ?? []) {
-          if (v.configMap && !v.configMap.optional) need.push(['ConfigMap', v.configMap.name]);
-          if (v.secret && !v.secret.optional) need.push(['Secret', v.secret.secretName]);
+        const keyRefs: KeyRef[] = [];
+        const base = podSpecPath(w.kind);
+        (spec.volumes ?? []).forEach((v: Record<string, any>, i: number) => {
+          const items = (kind: KeyRef['kind'], name: string, list: Record<string, any>[] | undefined, field: string) =>
+            (list ?? []).forEach((item, j) => keyRefs.push({ kind, name, key: item.key, path: `${base}.volumes[${i}].${field}.items[${j}].key` }));
+          if (v.configMap && !v.configMap.optional) {
+            need.push(['ConfigMap', v.configMap.name]);
+            items('ConfigMap', v.configMap.name, v.configMap.items, 'configMap');
+          }
+          if (v.secret && !v.secret.optional) {
+            need.push(['Secret', v.secret.secretName]);
+            items('Secret', v.secret.secretName, v.secret.items, 'secret');
+          }
           if (v.persistentVolumeClaim) {
             const templates = (w.object.manifest.spec?.volumeClaimTemplates ?? []).map((t: any) => t.metadata?.name);
             if (!templates.includes(v.persistentVolumeClaim.claimName)) need.push(['PersistentVolumeClaim', v.persistentVolumeClaim.claimName]);
           }
-        }
-        for (const { container } of containersOf(spec)) {
+        });
+        for (const { container, path } of containerEntries(w)) {
           for (const from of container.envFrom ?? []) {
             if (from.configMapRef && !from.configMapRef.optional) need.push(['ConfigMap', from.configMapRef.name]);
             if (from.secretRef && !from.secretRef.optional) need.push(['Secret', from.secretRef.name]);
           }
-          for (const env of container.env ?? []) {
+          (container.env ?? []).forEach((env: Record<string, any>, i: number) => {
             const cm = env.valueFrom?.configMapKeyRef;
             const sec = env.valueFrom?.secretKeyRef;
-            if (cm && !cm.optional) need.push(['ConfigMap', cm.name]);
-            if (sec && !sec.optional) need.push(['Secret', sec.name]);
-          }
+            if (cm && !cm.optional) {
+              need.push(['ConfigMap', cm.name]);
+              keyRefs.push({ kind: 'ConfigMap', name: cm.name, key: cm.key, path: `${path}.env[${i}].valueFrom.configMapKeyRef.key` });
+            }
+            if (sec && !sec.optional) {
+              need.push(['Secret', sec.name]);
+              keyRefs.push({ kind: 'Secret', name: sec.name, key: sec.key, path: `${path}.env[${i}].valueFrom.secretKeyRef.key` });
+            }
+          });
         }
         const reported = new Set<string>();
         for (const [kind, name] of need) {
@@ -165,6 +189,16 @@ export const REFERENCE_RULES: Rule[] = [
           if (reported.has(key) || exists(kind, name)) continue;
           reported.add(key);
           ctx.report(w.object, `references ${kind} "${name}", which is neither in the tree nor declared external`);
+        }
+        // A key of an object created out of band cannot be known here; a missing object is reported above.
+        for (const ref of keyRefs) {
+          if (external.has(`${ref.kind}.${ref.name}`)) continue;
+          const object = ctx.findInNamespace(ref.kind, ref.name, w.object);
+          if (!object) continue;
+          const keys = keysOf(object);
+          if (!keys.includes(ref.key)) {
+            ctx.report(w.object, `${ref.path}: "${ref.key}" is not a key of ${ref.kind} "${ref.name}" (${keys.length ? `it has ${keys.join(', ')}` : 'it has no keys'})`);
+          }
         }
       }
     },

@@ -5,13 +5,19 @@ import { Exemption, Finding, ValidationReport } from './finding';
 import { validateKubernetesSchema } from './kubernetes-schema';
 import { POLICY_RULES } from './policy-rules';
 import { DELETION_RULES } from './deletion-rules';
+import { ARGOCD_RULES } from './argocd-rules';
 import { REFERENCE_RULES } from './reference-rules';
+import { RUNTIME_RULES } from './runtime-rules';
 import { Rule, RuleContext } from './rule';
 import { WorkloadIndex, workloadsOf } from './workloads';
+import { apiServerRules } from './api-server/api-server-rules';
+import { YAML11_RULE } from './yaml11-rule';
 
 /** Schema conformance is a rule like the others, so findings and exemptions work the same way. */
 const SCHEMA_RULE: Rule = {
   id: 'K8S-SCHEMA',
+  checks: 'every object matches the OpenAPI schema of its kind: types, required fields, enums, no unknown fields',
+  mirrors: 'the Kubernetes 1.28 OpenAPI schema and the Argo CD CRDs (structural schema)',
   hint: 'fix the field to match the Kubernetes 1.28 API (see `kubectl explain <kind>.<field>`)',
   check(ctx) {
     for (const object of ctx.objects) {
@@ -20,7 +26,7 @@ const SCHEMA_RULE: Rule = {
   },
 };
 
-export const RULES: readonly Rule[] = [SCHEMA_RULE, ...REFERENCE_RULES, ...POLICY_RULES, ...DELETION_RULES];
+export const RULES: readonly Rule[] = [SCHEMA_RULE, ...apiServerRules(), ...REFERENCE_RULES, ...ARGOCD_RULES, ...RUNTIME_RULES, ...POLICY_RULES, ...DELETION_RULES, YAML11_RULE];
 
 export interface ValidateTreeOptions {
   /** @default RULES */
@@ -31,6 +37,12 @@ export interface ValidateTreeOptions {
    * @default - the environment model's default: `prod` only
    */
   readonly isProtected?: (environment: string) => boolean;
+  /**
+   * The text of each tree file by its path, when the objects were read from files: lets the rules
+   * on how a file reads (YAML-1.1) run. Synth passes none: its emitter is YAML 1.1-safe.
+   * @default - no file text; those rules check nothing
+   */
+  readonly sourceText?: (path: string) => string | undefined;
 }
 
 /**
@@ -38,7 +50,7 @@ export interface ValidateTreeOptions {
  * `exempt.policy/<RULE-ID>` annotation with a non-empty reason on the object at fault.
  */
 export function validateTree(objects: readonly TreeObject[], options: ValidateTreeOptions = {}): ValidationReport {
-  const { rules = RULES, isProtected = (name: string) => isProtectedByDefault({ name }) } = options;
+  const { rules = RULES, isProtected = (name: string) => isProtectedByDefault({ name }), sourceText } = options;
   const byKind = new Map<string, TreeObject[]>();
   const byName = new Map<string, TreeObject>();
   const nameKey = (kind: string, name: unknown, environment: string, namespace: unknown) =>
@@ -60,6 +72,7 @@ export function validateTree(objects: readonly TreeObject[], options: ValidateTr
     workloadIndex: new WorkloadIndex(workloads),
     ofKind: (kind) => byKind.get(kind) ?? [],
     isProtected,
+    sourceText,
     findInNamespace: (kind, name, scope) => byName.get(nameKey(kind, name, scope.environment, scope.manifest.metadata?.namespace)),
     report(object, message) {
       const finding: Finding = {

@@ -1,0 +1,103 @@
+/**
+ * The API server's field errors (k8s.io/apimachinery/pkg/util/validation/field/errors.go), so a
+ * refusal here reads as `kubectl apply` would print it:
+ * `spec.selector: Invalid value: {"matchLabels":{…}}: does not match template labels`.
+ */
+
+export type FieldErrorType =
+  | 'Required value'
+  | 'Forbidden'
+  | 'Invalid value'
+  | 'Unsupported value'
+  | 'Duplicate value'
+  | 'Too long'
+  | 'Too many'
+  | 'Not found';
+
+export interface FieldError {
+  readonly type: FieldErrorType;
+  /** The field path as the API server writes it: `spec.template.spec.containers[0].ports[1].name`. */
+  readonly field: string;
+  /** The value at fault; absent for errors that print none (Required, Forbidden, Too long). */
+  readonly value?: unknown;
+  readonly detail?: string;
+}
+
+/** A field path, built as `field.NewPath("spec").Child("template").Index(0).Key("app")` is. */
+export class FieldPath {
+  static root(name: string): FieldPath {
+    return new FieldPath(name);
+  }
+
+  private constructor(private readonly text: string) {}
+
+  child(...names: string[]): FieldPath {
+    return new FieldPath(names.reduce((p, n) => (p === '' ? n : `${p}.${n}`), this.text));
+  }
+
+  index(i: number): FieldPath {
+    return new FieldPath(`${this.text}[${i}]`);
+  }
+
+  key(k: string): FieldPath {
+    return new FieldPath(`${this.text}[${k}]`);
+  }
+
+  toString(): string {
+    return this.text;
+  }
+}
+
+type At = FieldPath | string;
+
+/**
+ * A value printed as Go prints it with `%#v` or `%s` (a struct such as `core.ServicePort{…}`, a
+ * resource.Quantity's canonical form), unquoted: for values whose Go rendering is not JSON.
+ */
+export class GoValue {
+  constructor(readonly text: string) {}
+}
+
+export const invalid = (field: At, value: unknown, detail: string): FieldError => ({ type: 'Invalid value', field: String(field), value, detail });
+export const required = (field: At, detail = ''): FieldError => ({ type: 'Required value', field: String(field), detail });
+export const forbidden = (field: At, detail: string): FieldError => ({ type: 'Forbidden', field: String(field), detail });
+export const duplicate = (field: At, value: unknown): FieldError => ({ type: 'Duplicate value', field: String(field), value });
+export const notFound = (field: At, value: unknown): FieldError => ({ type: 'Not found', field: String(field), value });
+/** field.TooLong of 1.28: `must have at most N bytes` (its value is never printed). */
+export const tooLong = (field: At, max: number): FieldError => ({ type: 'Too long', field: String(field), detail: `must have at most ${max} bytes` });
+/** field.TooLongMaxLength of 1.28: `may not be longer than N` (lists such as `spec.ports` use it). */
+export const tooLongMaxLength = (field: At, max: number): FieldError => ({
+  type: 'Too long',
+  field: String(field),
+  detail: max >= 0 ? `may not be longer than ${max}` : 'value is too long',
+});
+export const tooMany = (field: At, actual: number, max: number): FieldError => ({
+  type: 'Too many',
+  field: String(field),
+  value: actual,
+  detail: `must have at most ${max} items`,
+});
+export const notSupported = (field: At, value: unknown, supported: readonly string[]): FieldError => ({
+  type: 'Unsupported value',
+  field: String(field),
+  value,
+  detail: `supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`,
+});
+
+/** `<field>: <type>[: <value>][: <detail>]`, as `field.Error.Error()` formats it. */
+export function formatFieldError(e: FieldError): string {
+  let body: string = e.type;
+  if (e.type !== 'Required value' && e.type !== 'Forbidden' && e.type !== 'Too long' && 'value' in e) body += `: ${valueText(e.value)}`;
+  if (e.detail) body += `: ${e.detail}`;
+  return `${e.field}: ${body}`;
+}
+
+/** Strings quoted (Go's %q), numbers and booleans bare, objects as JSON, `null` for absent values. */
+function valueText(value: unknown): string {
+  if (value === undefined || value === null) return 'null';
+  if (value instanceof GoValue) return value.text;
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  const json = JSON.stringify(value);
+  return json.length > 200 ? `${json.slice(0, 199)}…` : json;
+}

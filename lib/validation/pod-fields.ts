@@ -1,0 +1,30 @@
+import { Workload } from './workloads';
+
+/** Where a workload's pod spec sits in its manifest, as findings name fields. */
+export function podSpecPath(kind: string): string {
+  if (kind === 'Pod') return 'spec';
+  if (kind === 'CronJob') return 'spec.jobTemplate.spec.template.spec';
+  return 'spec.template.spec';
+}
+
+/** A container of a workload's pod, with the path of its field: `spec.template.spec.containers[0]`. */
+export interface ContainerEntry {
+  readonly container: Record<string, any>;
+  readonly path: string;
+}
+
+/** Every container of a workload (init containers first), each with its field path. */
+export function containerEntries(w: Workload): ContainerEntry[] {
+  const base = podSpecPath(w.kind);
+  return (['initContainers', 'containers'] as const).flatMap((field) =>
+    ((w.podSpec[field] ?? []) as Record<string, any>[]).map((container, i) => ({ container, path: `${base}.${field}[${i}]` })),
+  );
+}
+
+/**
+ * Whether container ports declare a port reference: a string names a port (`ports[].name`), a
+ * number is a `containerPort`. Services' `targetPort`s and probes resolve a port the same way.
+ */
+export function declaresPort(ports: readonly Record<string, any>[] | undefined, target: unknown): boolean {
+  return (ports ?? []).some((p) => (typeof target === 'string' ? p.name === target : p.containerPort === target));
+}
