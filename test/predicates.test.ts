@@ -1,4 +1,4 @@
-import { cidrProblem, ipFamily, parseCidr } from '../lib/predicates/cidr';
+import { cidrContains, cidrNetwork, cidrProblem, ipFamily, parseCidr } from '../lib/predicates/cidr';
 import {
   DNS_1123_LABEL_PATTERN,
   DNS_1123_SUBDOMAIN_PATTERN,
@@ -224,5 +224,23 @@ describe('the invalid-value message', () => {
 
   test('a construct puts its kind and name in front', () => {
     expect(() => failFor('KafkaCluster', 'kafka')('replicas', 4, '1 or an odd number')).toThrow('KafkaCluster "kafka": replicas: 4 — 1 or an odd number');
+  });
+});
+
+describe('cidrNetwork and cidrContains', () => {
+  test.each([
+    ['10.0.0.0/8', '10.1.0.0/16', true],
+    ['10.0.0.0/8', '11.0.0.0/16', false],
+    ['10.0.0.5/8', '10.200.0.0/24', true],
+    ['2001:db8::/32', '2001:db8:1::/48', true],
+    ['2001:db8::/32', '2001:db9::/48', false],
+    ['::ffff:10.0.0.0/104', '::ffff:10.1.0.0/112', true],
+    ['10.0.0.0/8', '::/0', false],
+  ])('%s contains %s: %s', (outer, inner, expected) => {
+    expect(cidrContains(cidrNetwork(outer)!, cidrNetwork(inner)!)).toBe(expected);
+  });
+
+  test('is undefined for what is no CIDR', () => {
+    expect(cidrNetwork('999.1.1.1/99')).toBeUndefined();
   });
 });

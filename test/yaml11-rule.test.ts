@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import { parseTree, readTreeFiles } from '../lib/tree/read-tree';
 import { Finding } from '../lib/validation/finding';
 import { validateTree } from '../lib/validation/validate';
-import { YAML11_RULE } from '../lib/validation/yaml11-rule';
+import { mayReadOtherwiseIn11, YAML11_RULE } from '../lib/validation/yaml11-rule';
+import * as fc from 'fast-check';
+import { parse } from 'yaml';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 /** The first run may bundle dist/ from scratch. */
@@ -147,4 +149,44 @@ describe('on the tree synth writes', () => {
     expect(run.stdout).toMatch(/validate: \d+ objects, 1 problems, 0 exemptions/);
     expect(run.status).toBe(1);
   }, CLI_TIMEOUT);
+});
+
+describe('the quick test for files that may read otherwise in YAML 1.1', () => {
+  const FORMS = ['y', 'N', 'yes', 'No', 'ON', 'off', '12:30', '1:20:30.5', '0777', '-0777', '0o17', '0b1010', '0x_1F', '1_000', '._5',
+    '2001-12-14', '2001-1-2', '2001-12-14t21:59:43.10-05:00', '2001-12-14 21:59:43.10 -5', '.', '-.', 'e3'];
+
+  test.each(FORMS)('lets a file with a plain %s through to the rule', (form) => {
+    const text = `apiVersion: v1\nkind: ConfigMap\ndata:\n  V: ${form}\n`;
+    expect(parse(text, { version: '1.1' })).not.toEqual(parse(text, { version: '1.2' }));
+    expect(mayReadOtherwiseIn11(text)).toBe(true);
+  });
+
+  test('lets through the forms only go-yaml reads as numbers, which the emitter quotes too', () => {
+    for (const form of ['0X1F', '0B1', '-_1']) expect(mayReadOtherwiseIn11(`data:\n  V: ${form}\n`)).toBe(true);
+  });
+
+  test('skips a file whose scalars read the same in both', () => {
+    expect(mayReadOtherwiseIn11('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: backend\nspec:\n  replicas: 2\n  paused: true\n')).toBe(false);
+  });
+
+  test('never skips a plain scalar whose YAML 1.1 reading differs from its 1.2 reading', () => {
+    const piece = fc.constantFrom('0', '1', '7', '9', '_', ':', '.', '-', '+', 'e', 'E', 'x', 'X', 'b', 'o', 'y', 'n', 'Y', 'N', 'es', 'o', 'ff', 'n', 't', 'T', ' ', 'a', '<<');
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 8 }), (parts) => {
+        const scalar = parts.join('').trim();
+        if (scalar === '' || /^[-?:,[\]{}#&*!|>'"%@`]/.test(scalar) || /: | #|:$/.test(scalar)) return;
+        const text = `k: ${scalar}\n`;
+        let a: unknown;
+        let b: unknown;
+        try {
+          a = parse(text, { version: '1.1' });
+          b = parse(text, { version: '1.2' });
+        } catch {
+          return;
+        }
+        if (JSON.stringify(a) !== JSON.stringify(b)) expect(mayReadOtherwiseIn11(text)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });

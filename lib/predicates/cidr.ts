@@ -58,3 +58,42 @@ function isIpv6(address: string): boolean {
   }
   return halves.length === 2 ? count <= 7 : count === 8;
 }
+
+/** The address of a CIDR as a number, with its width in bits. */
+function addressBits(address: string, family: 4 | 6): bigint {
+  if (family === 4) return address.split('.').reduce((n, octet) => (n << 8n) | BigInt(Number(octet)), 0n);
+  let text = address;
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (dotted) {
+    const v4 = addressBits(dotted[1], 4);
+    text = `${text.slice(0, -dotted[1].length)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
+  }
+  const [head, tail] = text.split('::');
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? headGroups : [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
+  return groups.reduce((n, g) => (n << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+
+/** A CIDR as a number range: its family, prefix length and masked base address. */
+export interface CidrNetwork {
+  readonly family: 4 | 6;
+  readonly prefixLength: number;
+  readonly base: bigint;
+}
+
+/** The network of a CIDR (its address masked to the prefix), or `undefined` when `cidr` is none. */
+export function cidrNetwork(cidr: string): CidrNetwork | undefined {
+  const c = parseCidr(cidr);
+  if (c === undefined) return undefined;
+  const width = BigInt(c.family === 4 ? 32 : 128);
+  const hostBits = width - BigInt(c.prefixLength);
+  return { family: c.family, prefixLength: c.prefixLength, base: (addressBits(c.address, c.family) >> hostBits) << hostBits };
+}
+
+/** Whether `inner`'s masked address lies in `outer`, as Go's `net.IPNet.Contains` tells. */
+export function cidrContains(outer: CidrNetwork, inner: CidrNetwork): boolean {
+  if (outer.family !== inner.family) return false;
+  const hostBits = BigInt((outer.family === 4 ? 32 : 128) - outer.prefixLength);
+  return inner.base >> hostBits === outer.base >> hostBits;
+}

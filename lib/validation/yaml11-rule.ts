@@ -22,11 +22,26 @@ export const YAML11_RULE: Rule = {
     if (!ctx.sourceText) return;
     for (const [file, objects] of byFile(ctx.objects)) {
       const text = ctx.sourceText(file);
-      if (text === undefined) continue;
+      if (text === undefined || !mayReadOtherwiseIn11(text)) continue;
       for (const { object, message, line } of differences(text, objects)) ctx.report(object, line === undefined ? message : `${message} (line ${line})`);
     }
   },
 };
+
+/**
+ * Whether a file may hold a plain scalar that YAML 1.1 reads otherwise: a cheap test that lets the
+ * rule parse only those files twice more. It errs on the side of yes (a `yes` in a quoted string or
+ * a comment passes too); every form the rule compares must pass it (test/yaml11-rule.test.ts).
+ */
+export function mayReadOtherwiseIn11(text: string): boolean {
+  return MAY_READ_OTHERWISE.test(text);
+}
+
+// y/n/yes/no/on/off; base 60 (12:30); a number starting 0 then a digit, _, b, o or x (0777, 0b1,
+// 0x_1F, 0X1F); _ in a number (1_000); a timestamp's date; the merge key; the `yaml` package's
+// 1.1 float quirks (a lone `.` or `-.`, `e3`).
+const MAY_READ_OTHERWISE =
+  /\b(?:y|n|yes|no|on|off)\b|\d:\d|(?<![\w.])[-+]?0[0-9_bBoOxX]|\d_|_\d|\d{4}-\d\d?-\d\d?|<<|(?<![\w.])[-+]?\.(?![\w.])|\b[eE][-+]?\d/i;
 
 /** The objects of each file, in document order, as `parseTree` made them. */
 function byFile(objects: readonly TreeObject[]): Map<string, TreeObject[]> {

@@ -1,4 +1,4 @@
-import { parseCidr } from '../../predicates/cidr';
+import { cidrContains, cidrNetwork, parseCidr } from '../../predicates/cidr';
 import { ApiRule } from './api-rule';
 import { FieldError, FieldPath, forbidden, invalid, notSupported, required } from './field-error';
 import {
@@ -703,58 +703,21 @@ function isIpSloppy(value: string): boolean {
   return parts.length === 4 && parts.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) <= 255);
 }
 
-/** The address of a CIDR as a number, with its width in bits. */
-function addressBits(address: string, family: 4 | 6): bigint {
-  if (family === 4) return address.split('.').reduce((n, octet) => (n << 8n) | BigInt(Number(octet)), 0n);
-  let text = address;
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted) {
-    const v4 = addressBits(dotted[1], 4);
-    text = `${text.slice(0, -dotted[1].length)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
-  }
-  const [head, tail] = text.split('::');
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
-  const groups = tail === undefined ? headGroups : [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
-  return groups.reduce((n, g) => (n << 16n) | BigInt(parseInt(g, 16)), 0n);
-}
-
-interface Network {
-  readonly family: 4 | 6;
-  readonly prefixLength: number;
-  readonly base: bigint;
-}
-
-function networkOf(cidr: string): Network | undefined {
-  const c = parseCidr(cidr);
-  if (c === undefined) return undefined;
-  const width = BigInt(c.family === 4 ? 32 : 128);
-  const hostBits = width - BigInt(c.prefixLength);
-  return { family: c.family, prefixLength: c.prefixLength, base: (addressBits(c.address, c.family) >> hostBits) << hostBits };
-}
-
-/** net.IPNet.Contains(other's masked address). */
-function contains(outer: Network, inner: Network): boolean {
-  if (outer.family !== inner.family) return false;
-  const hostBits = BigInt((outer.family === 4 ? 32 : 128) - outer.prefixLength);
-  return inner.base >> hostBits === outer.base >> hostBits;
-}
-
 /** ValidateIPBlock as of 1.28 (apivalidation.ValidateCIDR: `not a valid CIDR`). */
 function validateIpBlock(block: Obj, path: FieldPath): FieldError[] {
   if (typeof block.cidr !== 'string' || block.cidr === '') return [required(path.child('cidr'))];
-  const cidr = networkOf(block.cidr);
+  const cidr = cidrNetwork(block.cidr);
   if (cidr === undefined) return [invalid(path.child('cidr'), block.cidr, 'not a valid CIDR')];
   const errs: FieldError[] = [];
   const except = listAt(block.except);
   for (let i = 0; i < except.length; i++) {
     const exceptPath = path.child('except').index(i);
-    const e = typeof except[i] === 'string' ? networkOf(except[i] as string) : undefined;
+    const e = typeof except[i] === 'string' ? cidrNetwork(except[i] as string) : undefined;
     if (e === undefined) {
       errs.push(invalid(exceptPath, except[i], 'not a valid CIDR'));
       return errs;
     }
-    if (!contains(cidr, e) || cidr.prefixLength >= e.prefixLength) errs.push(invalid(exceptPath, except[i], 'must be a strict subset of `cidr`'));
+    if (!cidrContains(cidr, e) || cidr.prefixLength >= e.prefixLength) errs.push(invalid(exceptPath, except[i], 'must be a strict subset of `cidr`'));
   }
   return errs;
 }
