@@ -13,7 +13,7 @@ import { Environment } from '../lib/environment/environment';
 import { loadEnvironment } from '../lib/environment/load-environments';
 import { treeObject } from '../lib/tree/tree-object';
 import { validateTree } from '../lib/validation/validate';
-import { selects } from '../lib/validation/workloads';
+import { selects } from '../lib/validation/label-selector';
 
 const ROOT = path.resolve(__dirname, '..');
 const dev = loadEnvironment(path.join(ROOT, 'environments', 'dev.yaml'), { root: ROOT });

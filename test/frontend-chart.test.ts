@@ -5,7 +5,7 @@ import { FrontendChart } from '../charts/frontend-chart';
 import { Environment } from '../lib/environment/environment';
 import { loadEnvironments } from '../lib/environment/load-environments';
 import { renderApp } from '../app/render';
-import { selects } from '../lib/validation/workloads';
+import { selects } from '../lib/validation/label-selector';
 import { validateTree } from '../lib/validation/validate';
 
 const ROOT = path.resolve(__dirname, '..');

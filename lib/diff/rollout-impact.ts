@@ -3,6 +3,8 @@ import { leafChanges, LeafChange, sameValue } from './leaf-changes';
 import { ResourceChange } from './tree-diff';
 import { compareCodePoints as compare, TreeObject } from '../tree/tree-object';
 import { HOOK_ANNOTATION } from '../tree/annotations';
+import { podTemplateOf } from '../tree/pod-templates';
+import { selects } from '../validation/label-selector';
 
 /** A container whose image differs. */
 export interface ImageChange {
@@ -84,9 +86,6 @@ function label(r: { kind: string; name: string }): string {
   return `${r.kind}/${r.name}`;
 }
 
-function podTemplateOf(m: Record<string, any>): Record<string, any> | undefined {
-  return m.kind === 'CronJob' ? m.spec?.jobTemplate?.spec?.template : m.spec?.template;
-}
 
 function imagesOf(m: Record<string, any>): Map<string, string> {
   const spec = podTemplateOf(m)?.spec ?? {};
@@ -395,7 +394,7 @@ function pdbChange(scope: Scope, group: GroupImpact, change: ResourceChange): vo
         ROLLING_KINDS.has(r.kind) &&
         r.environment === old.environment &&
         r.namespace === old.namespace &&
-        matchLabels(old.manifest.spec?.selector, podTemplateOf(r.manifest)?.metadata?.labels ?? {}),
+        selects(old.manifest.spec?.selector, podTemplateOf(r.manifest)?.metadata?.labels ?? {}),
     );
     if (stillRunning.length > 0) {
       group.warnings.push({
@@ -411,10 +410,6 @@ function pdbChange(scope: Scope, group: GroupImpact, change: ResourceChange): vo
   if (parts.length > 0) group.changes.push({ kind: 'pdb', resource, text: `PDB ${budget(b)} → ${budget(a)}: ${parts.join('; ')}` });
 }
 
-function matchLabels(selector: Record<string, any> | undefined, labels: Record<string, string>): boolean {
-  if (!selector) return false;
-  return Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v) && (selector.matchExpressions ?? []).length === 0;
-}
 
 function routesOf(m: Record<string, any> | undefined): Map<string, string> {
   const out = new Map<string, string>();

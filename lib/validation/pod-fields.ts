@@ -1,11 +1,6 @@
+import { podSpecPath } from '../tree/pod-templates';
 import { Workload } from './workloads';
 
-/** Where a workload's pod spec sits in its manifest, as findings name fields. */
-export function podSpecPath(kind: string): string {
-  if (kind === 'Pod') return 'spec';
-  if (kind === 'CronJob') return 'spec.jobTemplate.spec.template.spec';
-  return 'spec.template.spec';
-}
 
 /** A container of a workload's pod, with the path of its field: `spec.template.spec.containers[0]`. */
 export interface ContainerEntry {

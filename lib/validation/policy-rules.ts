@@ -2,7 +2,8 @@ import { imageReferenceProblem } from '../environment/image-reference';
 import { Rule, RuleContext } from './rule';
 import { credentialShape, forEachString } from '../predicates/credentials';
 import { TreeObject } from '../tree/tree-object';
-import { containersOf, selects, Workload } from './workloads';
+import { selects } from './label-selector';
+import { containersOf, Workload } from './workloads';
 
 /** Environments where single-replica scaling is acceptable. */
 const RELAXED_ENVIRONMENTS = new Set(['dev']);

@@ -1,6 +1,7 @@
 import { EXTERNAL_PREFIX } from '../tree/annotations';
 import { Rule, RuleContext } from './rule';
-import { containerEntries, declaresPort, podSpecPath } from './pod-fields';
+import { podSpecPath } from '../tree/pod-templates';
+import { containerEntries, declaresPort } from './pod-fields';
 import { containersOf, Workload } from './workloads';
 
 function containerPorts(w: Workload): { name?: string; containerPort: number }[] {

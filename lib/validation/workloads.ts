@@ -1,4 +1,6 @@
+import { podTemplateOf } from '../tree/pod-templates';
 import { TreeObject } from '../tree/tree-object';
+import { selects } from './label-selector';
 
 /** An object that runs pods, with its pod template. */
 export interface Workload {
@@ -14,15 +16,16 @@ export interface Workload {
 }
 
 const LONG_RUNNING = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+const WORKLOAD_KINDS = new Set([...LONG_RUNNING, 'Job', 'CronJob', 'Pod']);
 
 /** The pod-running objects of a tree: Deployments, StatefulSets, DaemonSets, Jobs, CronJobs. */
 export function workloadsOf(objects: readonly TreeObject[]): Workload[] {
   const out: Workload[] = [];
   for (const object of objects) {
     const m = object.manifest;
-    const template =
-      m.kind === 'CronJob' ? m.spec?.jobTemplate?.spec?.template : m.kind === 'Pod' ? m : m.spec?.template;
-    if (!template?.spec || !['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'].includes(m.kind)) continue;
+    if (!WORKLOAD_KINDS.has(m.kind)) continue;
+    const template = podTemplateOf(m);
+    if (!template?.spec) continue;
     out.push({
       object,
       kind: m.kind,
@@ -44,34 +47,6 @@ export function containersOf(podSpec: Record<string, any>): { container: Record<
   ];
 }
 
-/** Whether a label selector (`matchLabels` / `matchExpressions`) selects the given labels. */
-export function selects(selector: Record<string, any> | undefined, labels: Record<string, string>): boolean {
-  if (!selector) return false;
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (labels[key] !== value) return false;
-  }
-  for (const expr of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, expr.key);
-    const values: string[] = expr.values ?? [];
-    switch (expr.operator) {
-      case 'In':
-        if (!has || !values.includes(labels[expr.key]!)) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(labels[expr.key]!)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
 
 /** Whether a plain map selector (a Service's `spec.selector`) selects the given labels. */
 export function mapSelects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {

@@ -1,3 +1,4 @@
+import { POD_TEMPLATE_PATHS, podTemplateOf } from '../../tree/pod-templates';
 import { FieldError, FieldPath } from './field-error';
 
 /**
@@ -18,26 +19,10 @@ export interface ApiRule {
   validate(manifest: Record<string, any>): FieldError[];
 }
 
-/** Where each workload kind keeps its pod template, so pod rules run once for every kind. */
-export const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-  ReplicationController: ['spec', 'template'],
-  PodTemplate: ['template'],
-  Pod: [],
-};
-
 /** The pod template of a workload (the Pod itself for a Pod) and its field path; undefined if absent. */
-export function podTemplateOf(manifest: Record<string, any>): { readonly template: Record<string, any>; readonly path: FieldPath } | undefined {
-  const segments = POD_TEMPLATE_PATHS[manifest.kind];
-  if (segments === undefined) return undefined;
-  let node: any = manifest;
-  for (const s of segments) node = node?.[s];
-  if (node === null || typeof node !== 'object') return undefined;
-  const [first, ...rest] = segments;
-  return { template: node, path: first === undefined ? FieldPath.root('') : FieldPath.root(first).child(...rest) };
+export function podTemplateField(manifest: Record<string, any>): { readonly template: Record<string, any>; readonly path: FieldPath } | undefined {
+  const template = podTemplateOf(manifest);
+  if (template === undefined) return undefined;
+  const [first, ...rest] = POD_TEMPLATE_PATHS[manifest.kind]!;
+  return { template, path: first === undefined ? FieldPath.root('') : FieldPath.root(first).child(...rest) };
 }

@@ -10,7 +10,8 @@
  */
 import { apiGroupOf, isClusterScoped } from '../../tree/cluster-scoped-kinds';
 import { ipFamily, parseCidr } from '../../predicates/cidr';
-import { ApiRule, POD_TEMPLATE_PATHS, podTemplateOf } from './api-rule';
+import { POD_TEMPLATE_PATHS } from '../../tree/pod-templates';
+import { ApiRule, podTemplateField } from './api-rule';
 import { duplicate, FieldError, FieldPath, forbidden, GoValue, invalid, notFound, notSupported, required, tooLong } from './field-error';
 import {
   byteLength,
@@ -140,7 +141,7 @@ const POD_TEMPLATE_SPEC: ApiRule = {
   checks: "a workload's pod template metadata: labels and annotations valid, pod-deletion-cost an int32, no ephemeral containers (its spec is API-POD-SPEC)",
   kinds: Object.keys(POD_TEMPLATE_PATHS).filter((k) => k !== 'Pod'),
   validate(manifest) {
-    const t = podTemplateOf(manifest);
+    const t = podTemplateField(manifest);
     if (!t) return [];
     const meta = objOf(t.template.metadata) ?? {};
     // The template's ObjectMeta is embedded, so Go names its fields `spec.template.labels`.
@@ -1040,7 +1041,7 @@ const POD_SPEC: ApiRule = {
     "(a StatefulSet's as its controller's Pods, with a volume per claim template)",
   kinds: Object.keys(POD_TEMPLATE_PATHS),
   validate(manifest) {
-    const t = podTemplateOf(manifest);
+    const t = podTemplateField(manifest);
     if (!t) return [];
     // ValidateStatefulSetSpec leaves the pod spec to the Pods its controller creates (a TODO in Go),
     // each with a volume per claim template; they are checked here as those Pods would be.
