@@ -23,27 +23,41 @@ export interface FieldError {
   readonly detail?: string;
 }
 
-/** A field path, built as `field.NewPath("spec").Child("template").Index(0).Key("app")` is. */
+/**
+ * A field path, built as `field.NewPath("spec").Child("template").Index(0).Key("app")` is. The
+ * text is made only when an error prints it: rules build a path for every field they visit, and
+ * almost none of them is ever at fault.
+ */
 export class FieldPath {
   static root(name: string): FieldPath {
-    return new FieldPath(name);
+    return new FieldPath(undefined, name);
   }
 
-  private constructor(private readonly text: string) {}
+  private text: string | undefined;
+
+  /** `suffix` is `name`, `[i]` or `[key]`, joined to the parent's text with a dot for names. */
+  private constructor(
+    private readonly parent: FieldPath | undefined,
+    private readonly suffix: string,
+  ) {}
 
   child(...names: string[]): FieldPath {
-    return new FieldPath(names.reduce((p, n) => (p === '' ? n : `${p}.${n}`), this.text));
+    return names.reduce<FieldPath>((path, n) => new FieldPath(path, n), this);
   }
 
   index(i: number): FieldPath {
-    return new FieldPath(`${this.text}[${i}]`);
+    return new FieldPath(this, `[${i}]`);
   }
 
   key(k: string): FieldPath {
-    return new FieldPath(`${this.text}[${k}]`);
+    return new FieldPath(this, `[${k}]`);
   }
 
   toString(): string {
+    if (this.text === undefined) {
+      const head = this.parent?.toString() ?? '';
+      this.text = head === '' || this.suffix.startsWith('[') ? `${head}${this.suffix}` : this.suffix === '' ? head : `${head}.${this.suffix}`;
+    }
     return this.text;
   }
 }

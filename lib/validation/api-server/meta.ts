@@ -62,6 +62,13 @@ export function byteLength(value: string): number {
   return Buffer.byteLength(value, 'utf8');
 }
 
+/** Whether `value` is longer than `max` bytes of UTF-8, counting bytes only when its length cannot tell. */
+export function longerThanBytes(value: string, max: number): boolean {
+  // A UTF-16 unit is 1 to 3 bytes of UTF-8 (a surrogate pair, 2 units, is 4).
+  if (value.length > max) return true;
+  return value.length * 3 > max && byteLength(value) > max;
+}
+
 /** `must be no more than N characters` (validation.MaxLenError). */
 export function maxLenError(length: number): string {
   return `must be no more than ${length} characters`;
@@ -101,7 +108,7 @@ export function isQualifiedName(value: string): string[] {
     ];
   }
   if (name.length === 0) errs.push(`name part ${EMPTY_ERROR}`);
-  else if (byteLength(name) > QUALIFIED_NAME_MAX_LENGTH) errs.push(`name part ${maxLenError(QUALIFIED_NAME_MAX_LENGTH)}`);
+  else if (longerThanBytes(name, QUALIFIED_NAME_MAX_LENGTH)) errs.push(`name part ${maxLenError(QUALIFIED_NAME_MAX_LENGTH)}`);
   if (!QUALIFIED_NAME.test(name)) errs.push(`name part ${regexError(QUALIFIED_NAME_ERR, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc')}`);
   return errs;
 }
@@ -109,7 +116,7 @@ export function isQualifiedName(value: string): string[] {
 /** validation.IsValidLabelValue: empty, or at most 63 alphanumerics, '-', '_', '.', alphanumeric at both ends. */
 export function isLabelValue(value: string): string[] {
   const errs: string[] = [];
-  if (byteLength(value) > LABEL_VALUE_MAX_LENGTH) errs.push(maxLenError(LABEL_VALUE_MAX_LENGTH));
+  if (longerThanBytes(value, LABEL_VALUE_MAX_LENGTH)) errs.push(maxLenError(LABEL_VALUE_MAX_LENGTH));
   if (!LABEL_VALUE.test(value)) errs.push(regexError(LABEL_VALUE_ERR, LABEL_VALUE_FMT, 'MyValue', 'my_value', '12345'));
   return errs;
 }
@@ -117,7 +124,7 @@ export function isLabelValue(value: string): string[] {
 /** validation.IsDNS1123Label. */
 export function isDns1123Label(value: string): string[] {
   const errs: string[] = [];
-  if (byteLength(value) > DNS1123_LABEL_MAX_LENGTH) errs.push(maxLenError(DNS1123_LABEL_MAX_LENGTH));
+  if (longerThanBytes(value, DNS1123_LABEL_MAX_LENGTH)) errs.push(maxLenError(DNS1123_LABEL_MAX_LENGTH));
   if (!DNS1123_LABEL.test(value)) errs.push(regexError(DNS1123_LABEL_ERR, DNS1123_LABEL_FMT, 'my-name', '123-abc'));
   return errs;
 }
@@ -125,7 +132,7 @@ export function isDns1123Label(value: string): string[] {
 /** validation.IsDNS1123Subdomain. */
 export function isDns1123Subdomain(value: string): string[] {
   const errs: string[] = [];
-  if (byteLength(value) > DNS1123_SUBDOMAIN_MAX_LENGTH) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX_LENGTH));
+  if (longerThanBytes(value, DNS1123_SUBDOMAIN_MAX_LENGTH)) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX_LENGTH));
   if (!DNS1123_SUBDOMAIN.test(value)) errs.push(regexError(DNS1123_SUBDOMAIN_ERR, DNS1123_SUBDOMAIN_FMT, 'example.com'));
   return errs;
 }
@@ -133,7 +140,7 @@ export function isDns1123Subdomain(value: string): string[] {
 /** validation.IsDNS1035Label. */
 export function isDns1035Label(value: string): string[] {
   const errs: string[] = [];
-  if (byteLength(value) > DNS1035_LABEL_MAX_LENGTH) errs.push(maxLenError(DNS1035_LABEL_MAX_LENGTH));
+  if (longerThanBytes(value, DNS1035_LABEL_MAX_LENGTH)) errs.push(maxLenError(DNS1035_LABEL_MAX_LENGTH));
   if (!DNS1035_LABEL.test(value)) errs.push(regexError(DNS1035_LABEL_ERR, DNS1035_LABEL_FMT, 'my-name', 'abc-123'));
   return errs;
 }
@@ -141,7 +148,7 @@ export function isDns1035Label(value: string): string[] {
 /** validation.IsValidPortName: an IANA_SVC_NAME (RFC 6335), at most 15 characters with at least one letter. */
 export function isValidPortName(value: string): string[] {
   const errs: string[] = [];
-  if (byteLength(value) > 15) errs.push(maxLenError(15));
+  if (longerThanBytes(value, 15)) errs.push(maxLenError(15));
   if (!PORT_NAME_CHARSET.test(value)) errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
   if (!PORT_NAME_ONE_LETTER.test(value)) errs.push('must contain at least one letter (a-z)');
   if (value.includes('--')) errs.push('must not contain consecutive hyphens (--)');
@@ -157,7 +164,7 @@ export function isValidPortNum(value: number): string[] {
 /** validation.IsConfigMapKey: the key of a ConfigMap's or Secret's data (also a file name in a volume). */
 export function isConfigMapKey(value: string): string[] {
   const errs: string[] = [];
-  if (byteLength(value) > DNS1123_SUBDOMAIN_MAX_LENGTH) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX_LENGTH));
+  if (longerThanBytes(value, DNS1123_SUBDOMAIN_MAX_LENGTH)) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX_LENGTH));
   if (!CONFIG_MAP_KEY.test(value)) errs.push(regexError(CONFIG_MAP_KEY_ERR, CONFIG_MAP_KEY_FMT, 'key.name', 'KEY_NAME', 'key-name'));
   errs.push(...hasChDirPrefix(value));
   return errs;

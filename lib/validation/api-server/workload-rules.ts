@@ -11,6 +11,7 @@ import {
   isValidPathSegmentName,
   isValidPortName,
   isValidPortNum,
+  longerThanBytes,
   maxLenError,
   regexError,
   validateLabelSelector,
@@ -738,7 +739,7 @@ const WILDCARD_DNS1123_SUBDOMAIN_ERR =
 /** validation.IsWildcardDNS1123Subdomain (not among meta's exports). */
 function isWildcardDns1123Subdomain(value: string): string[] {
   const errs: string[] = [];
-  if (Buffer.byteLength(value, 'utf8') > 253) errs.push(maxLenError(253));
+  if (longerThanBytes(value, 253)) errs.push(maxLenError(253));
   if (!WILDCARD_DNS1123_SUBDOMAIN.test(value)) errs.push(regexError(WILDCARD_DNS1123_SUBDOMAIN_ERR, WILDCARD_DNS1123_SUBDOMAIN_FMT, '*.example.com'));
   return errs;
 }
