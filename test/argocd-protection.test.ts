@@ -91,7 +91,7 @@ describe('objects that hold state', () => {
       m.metadata.annotations[SYNC_OPTIONS_ANNOTATION] = 'Prune=confirm';
     });
     expect(findings(tree).map((f) => [f.rule, f.object, f.message])).toEqual([
-      ['ARGOCD-PROTECT-STATE', 'Namespace/chat-prod', expect.stringContaining('lacks Delete=false')],
+      ['ARGOCD-PROTECT-STATE', 'Namespace/chat-prod', expect.stringContaining('metadata.annotations[argocd.argoproj.io/sync-options]: lacks Delete=false')],
     ]);
   });
 
@@ -100,7 +100,7 @@ describe('objects that hold state', () => {
       m.spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Delete', whenScaled: 'Retain' };
     });
     expect(findings(tree).map((f) => f.message)).toEqual([
-      'persistentVolumeClaimRetentionPolicy.whenDeleted is "Delete": the volumes would be deleted with the StatefulSet (allowed: Retain, the default)',
+      'spec.persistentVolumeClaimRetentionPolicy.whenDeleted: persistentVolumeClaimRetentionPolicy.whenDeleted is "Delete": the volumes would be deleted with the StatefulSet (allowed: Retain, the default)',
     ]);
   });
 
@@ -166,7 +166,7 @@ describe('protected environments', () => {
     const tree = edited(fixture.objects, 'apps/prod/Application-prod-platform.yaml', (m) => {
       delete m.metadata.annotations[SYNC_OPTIONS_ANNOTATION];
     });
-    expect(findings(tree).map((f) => f.message)).toEqual([expect.stringMatching(/^environment prod is protected, but this Application lacks .*Prune=confirm/)]);
+    expect(findings(tree).map((f) => f.message)).toEqual([expect.stringMatching(/^metadata\.annotations\[argocd\.argoproj\.io\/sync-options\]: environment prod is protected, but this Application lacks .*Prune=confirm/)]);
   });
 
   test('the same edits pass for an environment that is not protected', () => {
@@ -189,7 +189,7 @@ describe('npm run validate on a hand-edited tree', () => {
     fs.writeFileSync(file, after);
     const r = spawnSync(process.execPath, [RUN, 'commands/validate'], { cwd: project, encoding: 'utf8' });
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/prod\/platform Namespace\/chat-prod \[ARGOCD-PROTECT-STATE\] lacks Delete=false/);
+    expect(r.stdout).toMatch(/prod\/platform Namespace\/chat-prod \[ARGOCD-PROTECT-STATE\] metadata\.annotations\[argocd\.argoproj\.io\/sync-options\]: lacks Delete=false/);
   }, 120_000);
 
   test('takes which environments are protected from the environment files next to the tree', () => {
@@ -200,7 +200,7 @@ describe('npm run validate on a hand-edited tree', () => {
     fs.appendFileSync(path.join(project, 'environments', 'staging.yaml'), 'protected: true\n');
     const r = spawnSync(process.execPath, [RUN, 'commands/validate'], { cwd: project, encoding: 'utf8' });
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain('staging/apps Application/staging-backend [ARGOCD-PROTECTED-ENVIRONMENT] environment staging is protected');
+    expect(r.stdout).toContain('staging/apps Application/staging-backend [ARGOCD-PROTECTED-ENVIRONMENT] metadata.finalizers: environment staging is protected');
   }, 120_000);
 });
 

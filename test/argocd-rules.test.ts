@@ -228,7 +228,7 @@ describe('REF-ARGO-PATH', () => {
 
   test('reports an Application whose path is not in the tree', () => {
     const app = application({ source: { repoURL: REPO, targetRevision: 'main', path: 'gitops/envs/dev/kafka' } });
-    expect(findings(tree(app))).toEqual(['REF-ARGO-PATH Application/dev-backend: source path "gitops/envs/dev/kafka" is not a folder of the tree']);
+    expect(findings(tree(app))).toEqual(['REF-ARGO-PATH Application/dev-backend: spec.source.path: source path "gitops/envs/dev/kafka" is not a folder of the tree']);
   });
 
   test('checks every source of a multi-source Application', () => {
@@ -239,7 +239,7 @@ describe('REF-ARGO-PATH', () => {
       ],
     });
     delete app.manifest.spec.source;
-    expect(findings(tree(app))).toEqual(['REF-ARGO-PATH Application/dev-backend: source path "gitops/envs/dev/web/" is not a folder of the tree']);
+    expect(findings(tree(app))).toEqual(['REF-ARGO-PATH Application/dev-backend: spec.sources[1].path: source path "gitops/envs/dev/web/" is not a folder of the tree']);
   });
 
   test('leaves paths outside the tree (another repository) alone', () => {
@@ -323,7 +323,7 @@ describe('ARGOCD-SYNC-WAVE', () => {
 
   test('refuses a wave strconv.Atoi cannot parse', () => {
     expect(findings(tree(annotated('1.5'), application()))).toEqual([
-      'ARGOCD-SYNC-WAVE ConfigMap/waved: metadata.annotations.argocd.argoproj.io/sync-wave: "1.5" is not an integer: Argo CD\'s strconv.Atoi fails on it and the object silently falls back to wave 0',
+      'ARGOCD-SYNC-WAVE ConfigMap/waved: metadata.annotations[argocd.argoproj.io/sync-wave]: "1.5" is not an integer: Argo CD\'s strconv.Atoi fails on it and the object silently falls back to wave 0',
     ]);
     expect(findingsOf(tree(annotated(' 1'), annotated(''), annotated('99999999999999999999'), application()), 'ARGOCD-SYNC-WAVE')).toHaveLength(3);
   });
@@ -344,19 +344,19 @@ describe('ARGOCD-HOOK', () => {
 
   test('refuses a misspelt hook type', () => {
     expect(findingsOf(tree(hook({ 'argocd.argoproj.io/hook': 'PreSync,Postsync' })), 'ARGOCD-HOOK')).toEqual([
-      'ARGOCD-HOOK Job/migrate: metadata.annotations.argocd.argoproj.io/hook: "Postsync" is not a hook type: Argo CD silently ignores it (allowed: PreSync, Sync, PostSync, SyncFail, Skip, PreDelete, PostDelete)',
+      'ARGOCD-HOOK Job/migrate: metadata.annotations[argocd.argoproj.io/hook]: "Postsync" is not a hook type: Argo CD silently ignores it (allowed: PreSync, Sync, PostSync, SyncFail, Skip, PreDelete, PostDelete)',
     ]);
   });
 
   test('refuses an unknown delete policy', () => {
     expect(findingsOf(tree(hook({ 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': 'OnSuccess' })), 'ARGOCD-HOOK')).toEqual([
-      'ARGOCD-HOOK Job/migrate: metadata.annotations.argocd.argoproj.io/hook-delete-policy: "OnSuccess" is not a hook delete policy: Argo CD silently ignores it (allowed: HookSucceeded, HookFailed, BeforeHookCreation)',
+      'ARGOCD-HOOK Job/migrate: metadata.annotations[argocd.argoproj.io/hook-delete-policy]: "OnSuccess" is not a hook delete policy: Argo CD silently ignores it (allowed: HookSucceeded, HookFailed, BeforeHookCreation)',
     ]);
   });
 
   test('refuses an empty hook annotation, which makes a hook of no type', () => {
     expect(findingsOf(tree(hook({ 'argocd.argoproj.io/hook': ' , ' })), 'ARGOCD-HOOK')).toEqual([
-      'ARGOCD-HOOK Job/migrate: metadata.annotations.argocd.argoproj.io/hook: " , " names no hook type (allowed: PreSync, Sync, PostSync, SyncFail, Skip, PreDelete, PostDelete)',
+      'ARGOCD-HOOK Job/migrate: metadata.annotations[argocd.argoproj.io/hook]: " , " names no hook type (allowed: PreSync, Sync, PostSync, SyncFail, Skip, PreDelete, PostDelete)',
     ]);
   });
 });

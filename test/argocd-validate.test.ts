@@ -53,7 +53,7 @@ describe('npm run validate on the synthesized tree', () => {
       app.spec.syncPolicy.automated.selfheal = true;
     });
     const run = validate(dir);
-    expect(run.stdout).toContain('prod/apps Application/prod-backend [K8S-SCHEMA] /spec/syncPolicy/automated: unknown field "selfheal"');
+    expect(run.stdout).toContain('prod/apps Application/prod-backend [K8S-SCHEMA] spec.syncPolicy.automated: unknown field "selfheal"');
     expect(run.status).toBe(1);
   }, CLI_TIMEOUT);
 
@@ -62,7 +62,7 @@ describe('npm run validate on the synthesized tree', () => {
       project.spec.sourceRepo = project.spec.sourceRepos;
     });
     const run = validate(dir);
-    expect(run.stdout).toContain('AppProject/chat-platform [K8S-SCHEMA] /spec: unknown field "sourceRepo"');
+    expect(run.stdout).toContain('AppProject/chat-platform [K8S-SCHEMA] spec: unknown field "sourceRepo"');
     expect(run.status).toBe(1);
   }, CLI_TIMEOUT);
 
@@ -71,7 +71,7 @@ describe('npm run validate on the synthesized tree', () => {
       app.spec.source.path = 'gitops/envs/dev/web';
     });
     const run = validate(dir);
-    expect(run.stdout).toContain('dev/apps Application/dev-frontend [REF-ARGO-PATH] source path "gitops/envs/dev/web" is not a folder of the tree');
+    expect(run.stdout).toContain('dev/apps Application/dev-frontend [REF-ARGO-PATH] spec.source.path: source path "gitops/envs/dev/web" is not a folder of the tree');
     expect(run.status).toBe(1);
   }, CLI_TIMEOUT);
 });

@@ -173,7 +173,7 @@ describe('credentials', () => {
     fs.writeFileSync(manifest, original.replace('metadata:\n', `metadata:\n  annotations:\n    hook: ${webhook}\n`));
     let run = validate();
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain('[NO-CREDENTIALS] /metadata/annotations/hook holds what looks like a Discord webhook URL');
+    expect(run.stdout).toContain('[NO-CREDENTIALS] metadata.annotations.hook: holds what looks like a Discord webhook URL');
     expect(run.stdout + run.stderr).not.toContain('Zx9SecretTokenValue');
     fs.writeFileSync(manifest, original);
 

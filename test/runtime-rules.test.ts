@@ -413,7 +413,7 @@ describe('REF-POD-OBJECTS (ConfigMap and Secret keys)', () => {
   test('reports a missing object once, without a second finding for its key', () => {
     const objects = tree({ backend: (d) => (env(d)[0].valueFrom.configMapKeyRef.name = 'backend-settings') });
     expect(findings('REF-POD-OBJECTS', objects)).toEqual([
-      'Deployment/backend: references ConfigMap "backend-settings", which is neither in the tree nor declared external',
+      'Deployment/backend: spec.template.spec.containers[0].env[0].valueFrom.configMapKeyRef.name: references ConfigMap "backend-settings", which is neither in the tree nor declared external',
     ]);
   });
 
@@ -421,7 +421,7 @@ describe('REF-POD-OBJECTS (ConfigMap and Secret keys)', () => {
     expect(findings('REF-POD-OBJECTS', tree())).toEqual([]);
     const objects = tree({ backend: (d) => d.spec.template.spec.containers[0].envFrom.push({ secretRef: { name: 'backend-env' } }) });
     expect(findings('REF-POD-OBJECTS', objects)).toEqual([
-      'Deployment/backend: references Secret "backend-env", which is neither in the tree nor declared external',
+      'Deployment/backend: spec.template.spec.containers[0].envFrom[1].secretRef.name: references Secret "backend-env", which is neither in the tree nor declared external',
     ]);
   });
 

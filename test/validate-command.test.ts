@@ -71,8 +71,8 @@ describe('npm run validate', () => {
 
   test('reports every broken rule with how to fix it, with exit status 1', () => {
     const { status, stdout } = validate(brokenTree('broken-text'));
-    expect(stdout).toContain('staging/backend Deployment/backend [POD-READONLY-ROOT] container "backend" has a writable root filesystem');
-    expect(stdout).toContain('staging/backend Service/backend [REF-SERVICE-SELECTOR] selector {"app.kubernetes.io/name":"nothing"} matches no pods');
+    expect(stdout).toContain('staging/backend Deployment/backend [POD-READONLY-ROOT] spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem: container "backend" has a writable root filesystem');
+    expect(stdout).toContain('staging/backend Service/backend [REF-SERVICE-SELECTOR] spec.selector: selector {"app.kubernetes.io/name":"nothing"} matches no pods');
     expect(stdout).toContain('staging/frontend Deployment/frontend [IMAGE-PINNED]');
     expect(stdout).toContain('fix: set securityContext.readOnlyRootFilesystem: true');
     expect(stdout).toContain("fix: make the Service's selector equal to the pod template labels");

@@ -24,21 +24,23 @@ export function credentialShape(value: unknown): string | undefined {
   return undefined;
 }
 
+/** Where a string sits in a value: the keys from its root to it, and whether it is a map's key (the last of them). */
+export interface StringPlace {
+  readonly keys: readonly (string | number)[];
+  readonly isKey: boolean;
+}
+
 /**
  * Calls `visit` with every string inside a value, keys and values alike, and a function that gives
- * its JSON-pointer-like path (`/spec/template/0`, `/metadata/labels/app (key)`, `/` for the value
- * itself). The path is built only when asked for: a scan looks at thousands of strings and
- * reports few.
+ * its place (`['spec', 'template', 0]`; `['metadata', 'labels', 'app']` and `isKey` for a key;
+ * `[]` for the value itself). The place is built only when asked for: a scan looks at thousands
+ * of strings and reports few.
  */
-export function forEachString(value: unknown, visit: (value: string, path: () => string) => void): void {
+export function forEachString(value: unknown, visit: (value: string, place: () => StringPlace) => void): void {
   const keys: (string | number)[] = [];
-  const pathOf = (last?: string): string => {
-    let out = '';
-    for (const k of keys) out += `/${k}`;
-    return last === undefined ? out || '/' : `${out}/${last} (key)`;
-  };
+  const placeOf = (key?: string): StringPlace => (key === undefined ? { keys: [...keys], isKey: false } : { keys: [...keys, key], isKey: true });
   const walk = (node: unknown): void => {
-    if (typeof node === 'string') visit(node, () => pathOf());
+    if (typeof node === 'string') visit(node, () => placeOf());
     else if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
         keys.push(i);
@@ -47,7 +49,7 @@ export function forEachString(value: unknown, visit: (value: string, path: () =>
       }
     } else if (node !== null && typeof node === 'object') {
       for (const k of Object.keys(node)) {
-        visit(k, () => pathOf(k));
+        visit(k, () => placeOf(k));
         keys.push(k);
         walk((node as Record<string, unknown>)[k]);
         keys.pop();

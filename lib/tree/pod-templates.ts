@@ -25,5 +25,14 @@ export function podTemplateOf(manifest: Record<string, any>): Record<string, any
 
 /** The field path of a kind's pod spec as findings name it: `spec.template.spec`, or `spec` for a Pod. */
 export function podSpecPath(kind: string): string {
-  return [...(POD_TEMPLATE_PATHS[kind] ?? ['spec', 'template']), 'spec'].join('.');
+  return podTemplateFieldPath(kind, 'spec');
+}
+
+/** The field path of its pods' labels: `spec.template.metadata.labels`, or `metadata.labels` for a Pod. */
+export function podLabelsPath(kind: string): string {
+  return podTemplateFieldPath(kind, 'metadata.labels');
+}
+
+function podTemplateFieldPath(kind: string, field: string): string {
+  return [...(POD_TEMPLATE_PATHS[kind] ?? ['spec', 'template']), field].join('.');
 }

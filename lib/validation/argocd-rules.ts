@@ -447,9 +447,9 @@ export const ARGOCD_RULES: Rule[] = [
     check(ctx) {
       const index = indexOf(ctx);
       for (const app of ctx.ofKind('Application')) {
-        for (const { source } of sourcesOf(app)) {
+        for (const { field, source } of sourcesOf(app)) {
           const folder = treeFolderOf(source);
-          if (folder !== undefined && !index.deep.has(folder)) ctx.report(app, `source path "${source.path}" is not a folder of the tree`);
+          if (folder !== undefined && !index.deep.has(folder)) ctx.report(app, `${field}.path: source path "${source.path}" is not a folder of the tree`);
         }
       }
     },
@@ -502,7 +502,7 @@ export const ARGOCD_RULES: Rule[] = [
         const value = annotations[SYNC_WAVE_ANNOTATION];
         const ok = typeof value === 'string' && /^[+-]?[0-9]+$/.test(value) && BigInt(value) >= INT64_MIN && BigInt(value) <= INT64_MAX;
         if (!ok) {
-          ctx.report(o, `metadata.annotations.${SYNC_WAVE_ANNOTATION}: ${quote(value)} is not an integer: Argo CD's strconv.Atoi fails on it and the object silently falls back to wave 0`);
+          ctx.report(o, `metadata.annotations[${SYNC_WAVE_ANNOTATION}]: ${quote(value)} is not an integer: Argo CD's strconv.Atoi fails on it and the object silently falls back to wave 0`);
         }
       }
     },
@@ -526,9 +526,9 @@ export const ARGOCD_RULES: Rule[] = [
           const values = typeof raw === 'string' ? raw.split(',').map((v) => v.trim()).filter((v) => v !== '') : [];
           const unknown = values.filter((v) => !(known as readonly string[]).includes(v));
           if (values.length === 0) {
-            ctx.report(o, `metadata.annotations.${key}: ${quote(raw)} names no ${what} (allowed: ${known.join(', ')})`);
+            ctx.report(o, `metadata.annotations[${key}]: ${quote(raw)} names no ${what} (allowed: ${known.join(', ')})`);
           } else if (unknown.length > 0) {
-            ctx.report(o, `metadata.annotations.${key}: ${unknown.map(quote).join(', ')} is not a ${what}: Argo CD silently ignores it (allowed: ${known.join(', ')})`);
+            ctx.report(o, `metadata.annotations[${key}]: ${unknown.map(quote).join(', ')} is not a ${what}: Argo CD silently ignores it (allowed: ${known.join(', ')})`);
           }
         }
       }

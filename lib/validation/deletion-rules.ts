@@ -1,6 +1,7 @@
 import { cascadesOnDelete, missingProtection, PROTECTED_SYNC_OPTIONS, SYNC_OPTIONS_ANNOTATION } from '../tree/deletion';
 import { placeOf } from '../tree/layout';
 import { TreeObject } from '../tree/tree-object';
+import { FieldPath } from './api-server/field-error';
 import { Rule } from './rule';
 
 /**
@@ -10,6 +11,9 @@ import { Rule } from './rule';
 const STATEFUL_KINDS = new Set(['Namespace', 'StatefulSet', 'PersistentVolumeClaim', 'PersistentVolume']);
 
 const PROTECTION = `${SYNC_OPTIONS_ANNOTATION}: ${PROTECTED_SYNC_OPTIONS}`;
+
+/** The annotation Argo CD reads sync options from, as a field path. */
+const SYNC_OPTIONS_FIELD = FieldPath.root('metadata').child('annotations').key(SYNC_OPTIONS_ANNOTATION).toString();
 
 /** The environment an Argo CD Application deploys, from where it sits (`apps/<env>/`). */
 function applicationEnvironment(object: TreeObject): string | undefined {
@@ -30,7 +34,7 @@ export const DELETION_RULES: Rule[] = [
         if (!STATEFUL_KINDS.has(kind)) continue;
         const missing = missingProtection(object.manifest.metadata?.annotations);
         if (missing.length > 0) {
-          ctx.report(object, `lacks ${missing.join(' and ')} in ${SYNC_OPTIONS_ANNOTATION}: Argo CD would delete it, and what it holds, on its own`);
+          ctx.report(object, `${SYNC_OPTIONS_FIELD}: lacks ${missing.join(' and ')} in ${SYNC_OPTIONS_ANNOTATION}: Argo CD would delete it, and what it holds, on its own`);
         }
         if (kind !== 'StatefulSet') continue;
         // The claims made from volumeClaimTemplates are no manifests of the tree (annotation
@@ -42,7 +46,7 @@ export const DELETION_RULES: Rule[] = [
           if (retention[when] !== undefined && retention[when] !== 'Retain') {
             ctx.report(
               object,
-              `persistentVolumeClaimRetentionPolicy.${when} is ${JSON.stringify(retention[when])}: the volumes would be deleted with the StatefulSet (allowed: Retain, the default)`,
+              `spec.persistentVolumeClaimRetentionPolicy.${when}: persistentVolumeClaimRetentionPolicy.${when} is ${JSON.stringify(retention[when])}: the volumes would be deleted with the StatefulSet (allowed: Retain, the default)`,
             );
           }
         }
@@ -63,12 +67,12 @@ export const DELETION_RULES: Rule[] = [
         if (cascadesOnDelete(object.manifest.metadata?.finalizers)) {
           ctx.report(
             object,
-            `environment ${environment} is protected, but this Application carries the resources finalizer: pruning it would delete everything it deployed`,
+            `metadata.finalizers: environment ${environment} is protected, but this Application carries the resources finalizer: pruning it would delete everything it deployed`,
           );
         }
         const missing = missingProtection(object.manifest.metadata?.annotations);
         if (missing.length > 0) {
-          ctx.report(object, `environment ${environment} is protected, but this Application lacks ${missing.join(' and ')} in ${SYNC_OPTIONS_ANNOTATION}`);
+          ctx.report(object, `${SYNC_OPTIONS_FIELD}: environment ${environment} is protected, but this Application lacks ${missing.join(' and ')} in ${SYNC_OPTIONS_ANNOTATION}`);
         }
       }
     },

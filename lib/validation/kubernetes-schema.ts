@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { loadAjv, precompiledValidators } from '../runtime/precompiled-validators';
+import { FieldPath } from './api-server/field-error';
 
 /** The generated schemas: Kubernetes definitions and CRDs, and the definition of each kind. */
 interface ApiSchemas {
@@ -20,6 +21,11 @@ function apiSchemas(): ApiSchemas {
 export interface SchemaViolation {
   /** JSON pointer into the object, e.g. `/spec/template/spec/containers/0/ports/0`. */
   readonly path: string;
+  /**
+   * The same place as the API server writes a field path (`spec.template.spec.containers[0].ports[0]`);
+   * at the root, where the pointer is empty, the root field the violation is about (`spec`, `kind`).
+   */
+  readonly field: string;
   readonly message: string;
 }
 
@@ -63,6 +69,15 @@ function validatorFor(apiVersion: string, kind: string): ValidateFunction | unde
   return validate;
 }
 
+/** Where an error is, as a field path; a root error names the root field it is about. */
+function fieldOf(error: ErrorObject): string {
+  const field = FieldPath.fromPointer(error.instancePath).toString();
+  if (field !== '') return field;
+  const params = error.params as { missingProperty?: string; additionalProperty?: string };
+  const about = params.missingProperty ?? params.additionalProperty;
+  return about === undefined ? '(the object)' : FieldPath.of([about]).toString();
+}
+
 function describe(error: ErrorObject): string {
   switch (error.keyword) {
     case 'additionalProperties':
@@ -83,11 +98,11 @@ function describe(error: ErrorObject): string {
 export function validateKubernetesSchema(manifest: Record<string, unknown>): SchemaViolation[] {
   const { apiVersion, kind } = manifest;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
-    return [{ path: '', message: 'apiVersion and kind must be strings' }];
+    return [{ path: '', field: typeof apiVersion !== 'string' ? 'apiVersion' : 'kind', message: 'apiVersion and kind must be strings' }];
   }
   const validate = validatorFor(apiVersion, kind);
   if (!validate) {
-    return [{ path: '', message: `${apiVersion} ${kind} is not a kind of the Kubernetes ${KUBERNETES_VERSION} API or a known CRD` }];
+    return [{ path: '', field: 'kind', message: `${apiVersion} ${kind} is not a kind of the Kubernetes ${KUBERNETES_VERSION} API or a known CRD` }];
   }
   if (validate(manifest)) return [];
   // oneOf branches (int-or-string, quantities) repeat the same failure; report each place once.
@@ -95,7 +110,7 @@ export function validateKubernetesSchema(manifest: Record<string, unknown>): Sch
   const violations: SchemaViolation[] = [];
   for (const error of validate.errors ?? []) {
     if (error.keyword === 'oneOf') continue;
-    const violation = { path: error.instancePath, message: describe(error) };
+    const violation = { path: error.instancePath, field: fieldOf(error), message: describe(error) };
     const key = `${violation.path} ${violation.message}`;
     if (!seen.has(key)) {
       seen.add(key);

@@ -6,13 +6,15 @@ import { Workload } from './workloads';
 export interface ContainerEntry {
   readonly container: Record<string, any>;
   readonly path: string;
+  /** An init container (`initContainers[i]`), which runs to completion before the others start. */
+  readonly init: boolean;
 }
 
 /** Every container of a workload (init containers first), each with its field path. */
 export function containerEntries(w: Workload): ContainerEntry[] {
   const base = podSpecPath(w.kind);
   return (['initContainers', 'containers'] as const).flatMap((field) =>
-    ((w.podSpec[field] ?? []) as Record<string, any>[]).map((container, i) => ({ container, path: `${base}.${field}[${i}]` })),
+    ((w.podSpec[field] ?? []) as Record<string, any>[]).map((container, i) => ({ container, path: `${base}.${field}[${i}]`, init: field === 'initContainers' })),
   );
 }
 

@@ -1,23 +1,31 @@
 import { imageReferenceProblem } from '../environment/image-reference';
 import { Rule, RuleContext } from './rule';
 import { credentialShape, forEachString } from '../predicates/credentials';
+import { podLabelsPath, podSpecPath } from '../tree/pod-templates';
 import { TreeObject } from '../tree/tree-object';
+import { FieldPath } from './api-server/field-error';
 import { selects } from './label-selector';
-import { containersOf, Workload } from './workloads';
+import { containerEntries, ContainerEntry } from './pod-fields';
+import { Workload } from './workloads';
 
 /** Environments where single-replica scaling is acceptable. */
 const RELAXED_ENVIRONMENTS = new Set(['dev']);
 
-function forEachContainer(
-  ctx: RuleContext,
-  fn: (w: Workload, container: Record<string, any>, init: boolean) => void,
-): void {
-  for (const w of ctx.workloads) for (const { container, init } of containersOf(w.podSpec)) fn(w, container, init);
+function forEachContainer(ctx: RuleContext, fn: (w: Workload, entry: ContainerEntry) => void): void {
+  for (const w of ctx.workloads) for (const entry of containerEntries(w)) fn(w, entry);
 }
 
-/** A container-level setting that may be inherited from the pod's security context. */
-function effective(w: Workload, container: Record<string, any>, key: string): unknown {
-  return container.securityContext?.[key] ?? w.podSpec.securityContext?.[key];
+/**
+ * A container-level setting that may be inherited from the pod's security context, and the field
+ * that decides it: the container's if it sets one, else the pod's if it sets one, else the
+ * container's or the pod's (`unset`), where the rule's hint puts the fix.
+ */
+function effective(w: Workload, { container, path }: ContainerEntry, key: string, unset: 'container' | 'pod' = 'container'): { value: unknown; field: string } {
+  const podField = `${podSpecPath(w.kind)}.securityContext.${key}`;
+  const containerField = `${path}.securityContext.${key}`;
+  if (container.securityContext?.[key] !== undefined) return { value: container.securityContext[key], field: containerField };
+  if (w.podSpec.securityContext?.[key] !== undefined) return { value: w.podSpec.securityContext[key], field: podField };
+  return { value: undefined, field: unset === 'pod' ? podField : containerField };
 }
 
 /**
@@ -49,10 +57,11 @@ export const POLICY_RULES: Rule[] = [
     mirrors: 'Pod Security Standards, restricted: runAsNonRoot',
     hint: 'set securityContext.runAsNonRoot: true and a non-zero runAsUser',
     check(ctx) {
-      forEachContainer(ctx, (w, c) => {
-        if (effective(w, c, 'runAsNonRoot') !== true || effective(w, c, 'runAsUser') === 0) {
-          ctx.report(w.object, `container "${c.name}" may run as root`);
-        }
+      forEachContainer(ctx, (w, entry) => {
+        const nonRoot = effective(w, entry, 'runAsNonRoot');
+        const user = effective(w, entry, 'runAsUser');
+        const field = nonRoot.value !== true ? nonRoot.field : user.value === 0 ? user.field : undefined;
+        if (field !== undefined) ctx.report(w.object, `${field}: container "${entry.container.name}" may run as root`);
       });
     },
   },
@@ -62,10 +71,9 @@ export const POLICY_RULES: Rule[] = [
     mirrors: 'Pod Security Standards, restricted: allowPrivilegeEscalation',
     hint: 'set securityContext.allowPrivilegeEscalation: false on the container',
     check(ctx) {
-      forEachContainer(ctx, (w, c) => {
-        if (c.securityContext?.allowPrivilegeEscalation !== false || c.securityContext?.privileged === true) {
-          ctx.report(w.object, `container "${c.name}" allows privilege escalation`);
-        }
+      forEachContainer(ctx, (w, { container: c, path }) => {
+        const field = c.securityContext?.privileged === true ? 'privileged' : c.securityContext?.allowPrivilegeEscalation !== false ? 'allowPrivilegeEscalation' : undefined;
+        if (field !== undefined) ctx.report(w.object, `${path}.securityContext.${field}: container "${c.name}" allows privilege escalation`);
       });
     },
   },
@@ -75,12 +83,11 @@ export const POLICY_RULES: Rule[] = [
     mirrors: 'Pod Security Standards, restricted: capabilities',
     hint: 'set securityContext.capabilities.drop: [ALL] on the container and add back nothing',
     check(ctx) {
-      forEachContainer(ctx, (w, c) => {
+      forEachContainer(ctx, (w, { container: c, path }) => {
         const caps = c.securityContext?.capabilities ?? {};
         const added = (caps.add ?? []).filter((cap: string) => cap !== 'NET_BIND_SERVICE');
-        if (!(caps.drop ?? []).includes('ALL') || added.length > 0) {
-          ctx.report(w.object, `container "${c.name}" keeps Linux capabilities`);
-        }
+        const field = !(caps.drop ?? []).includes('ALL') ? 'drop' : added.length > 0 ? 'add' : undefined;
+        if (field !== undefined) ctx.report(w.object, `${path}.securityContext.capabilities.${field}: container "${c.name}" keeps Linux capabilities`);
       });
     },
   },
@@ -90,9 +97,12 @@ export const POLICY_RULES: Rule[] = [
     mirrors: 'Pod Security Standards, restricted: seccompProfile',
     hint: 'set securityContext.seccompProfile.type: RuntimeDefault on the pod',
     check(ctx) {
-      forEachContainer(ctx, (w, c) => {
-        const type = (effective(w, c, 'seccompProfile') as { type?: string } | undefined)?.type;
-        if (type !== 'RuntimeDefault' && type !== 'Localhost') ctx.report(w.object, `container "${c.name}" runs without a seccomp profile`);
+      forEachContainer(ctx, (w, entry) => {
+        const profile = effective(w, entry, 'seccompProfile', 'pod');
+        const type = (profile.value as { type?: string } | undefined)?.type;
+        if (type !== 'RuntimeDefault' && type !== 'Localhost') {
+          ctx.report(w.object, `${profile.field}.type: container "${entry.container.name}" runs without a seccomp profile`);
+        }
       });
     },
   },
@@ -101,8 +111,10 @@ export const POLICY_RULES: Rule[] = [
     checks: 'containers have a read-only root filesystem',
     hint: 'set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the app writes',
     check(ctx) {
-      forEachContainer(ctx, (w, c) => {
-        if (c.securityContext?.readOnlyRootFilesystem !== true) ctx.report(w.object, `container "${c.name}" has a writable root filesystem`);
+      forEachContainer(ctx, (w, { container: c, path }) => {
+        if (c.securityContext?.readOnlyRootFilesystem !== true) {
+          ctx.report(w.object, `${path}.securityContext.readOnlyRootFilesystem: container "${c.name}" has a writable root filesystem`);
+        }
       });
     },
   },
@@ -111,12 +123,13 @@ export const POLICY_RULES: Rule[] = [
     checks: 'containers request and limit cpu and memory',
     hint: 'set resources.requests and resources.limits for cpu and memory',
     check(ctx) {
-      forEachContainer(ctx, (w, c) => {
+      forEachContainer(ctx, (w, { container: c, path }) => {
         const missing = ['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory'].filter((p) => {
           const [group, res] = p.split('.') as [string, string];
           return c.resources?.[group]?.[res] === undefined;
         });
-        if (missing.length > 0) ctx.report(w.object, `container "${c.name}" has no ${missing.join(', ')}`);
+        const field = missing.length === 1 ? `${path}.resources.${missing[0]}` : `${path}.resources`;
+        if (missing.length > 0) ctx.report(w.object, `${field}: container "${c.name}" has no ${missing.join(', ')}`);
       });
     },
   },
@@ -125,10 +138,11 @@ export const POLICY_RULES: Rule[] = [
     checks: 'long-running containers have readiness and liveness probes',
     hint: 'give every long-running container a readinessProbe and a livenessProbe',
     check(ctx) {
-      forEachContainer(ctx, (w, c, init) => {
+      forEachContainer(ctx, (w, { container: c, path, init }) => {
         if (!w.longRunning || init) return;
         const missing = ['readinessProbe', 'livenessProbe'].filter((p) => !c[p]);
-        if (missing.length > 0) ctx.report(w.object, `container "${c.name}" has no ${missing.join(' or ')}`);
+        const field = missing.length === 1 ? `${path}.${missing[0]}` : path;
+        if (missing.length > 0) ctx.report(w.object, `${field}: container "${c.name}" has no ${missing.join(' or ')}`);
       });
     },
   },
@@ -137,9 +151,9 @@ export const POLICY_RULES: Rule[] = [
     checks: 'images are pinned by a tag other than latest, or a digest',
     hint: 'pin the image by a version tag or a digest; never "latest" or no tag',
     check(ctx) {
-      forEachContainer(ctx, (w, c) => {
+      forEachContainer(ctx, (w, { container: c, path }) => {
         const problem = typeof c.image === 'string' ? imageReferenceProblem(c.image) : 'no image';
-        if (problem) ctx.report(w.object, `container "${c.name}" image ${JSON.stringify(c.image)}: ${problem}`);
+        if (problem) ctx.report(w.object, `${path}.image: container "${c.name}" image ${JSON.stringify(c.image)}: ${problem}`);
       });
     },
   },
@@ -155,8 +169,13 @@ export const POLICY_RULES: Rule[] = [
         // percentage amounts to at least one pod once the Deployment is large enough.
         const unavailable = rolling.maxUnavailable ?? '25%';
         const zeroUnavailable = unavailable === 0 || (typeof unavailable === 'string' && /^0+%$/.test(unavailable));
-        if (strategy.type !== 'RollingUpdate' || !zeroUnavailable || rolling.maxSurge === 0 || rolling.maxSurge === '0%') {
-          ctx.report(d, `strategy ${strategy.type ?? 'default'} with maxUnavailable ${JSON.stringify(rolling.maxUnavailable ?? (strategy.type === 'Recreate' ? 'all' : '25%'))} can take serving pods away during a rollout`);
+        const field =
+          strategy.type !== 'RollingUpdate' ? 'spec.strategy.type'
+            : !zeroUnavailable ? 'spec.strategy.rollingUpdate.maxUnavailable'
+              : rolling.maxSurge === 0 || rolling.maxSurge === '0%' ? 'spec.strategy.rollingUpdate.maxSurge'
+                : undefined;
+        if (field !== undefined) {
+          ctx.report(d, `${field}: strategy ${strategy.type ?? 'default'} with maxUnavailable ${JSON.stringify(rolling.maxUnavailable ?? (strategy.type === 'Recreate' ? 'all' : '25%'))} can take serving pods away during a rollout`);
         }
       }
     },
@@ -170,7 +189,7 @@ export const POLICY_RULES: Rule[] = [
         if (RELAXED_ENVIRONMENTS.has(hpa.environment)) continue;
         const min = hpa.manifest.spec?.minReplicas ?? 1;
         const max = hpa.manifest.spec?.maxReplicas;
-        if (min < 2 || !(max > min)) ctx.report(hpa, `minReplicas ${min} / maxReplicas ${max} leaves no redundancy or no room to scale`);
+        if (min < 2 || !(max > min)) ctx.report(hpa, `${min < 2 ? 'spec.minReplicas' : 'spec.maxReplicas'}: minReplicas ${min} / maxReplicas ${max} leaves no redundancy or no room to scale`);
       }
     },
   },
@@ -192,12 +211,12 @@ export const POLICY_RULES: Rule[] = [
         const floor: number = hpa?.manifest.spec?.minReplicas ?? workload?.object.manifest.spec?.replicas ?? 1;
         if (spec.maxUnavailable !== undefined) {
           const n = budgetPods(spec.maxUnavailable, floor);
-          if (n === undefined || n < 1) ctx.report(pdb, `maxUnavailable ${JSON.stringify(spec.maxUnavailable)} blocks every eviction`);
+          if (n === undefined || n < 1) ctx.report(pdb, `spec.maxUnavailable: maxUnavailable ${JSON.stringify(spec.maxUnavailable)} blocks every eviction`);
         } else if (spec.minAvailable !== undefined) {
           const n = budgetPods(spec.minAvailable, floor);
-          if (n === undefined || n >= floor) ctx.report(pdb, `minAvailable ${JSON.stringify(spec.minAvailable)} is not below the minimum of ${floor} replicas: it blocks every eviction`);
+          if (n === undefined || n >= floor) ctx.report(pdb, `spec.minAvailable: minAvailable ${JSON.stringify(spec.minAvailable)} is not below the minimum of ${floor} replicas: it blocks every eviction`);
         } else {
-          ctx.report(pdb, 'sets neither maxUnavailable nor minAvailable');
+          ctx.report(pdb, 'spec: sets neither maxUnavailable nor minAvailable');
         }
       }
     },
@@ -214,7 +233,7 @@ export const POLICY_RULES: Rule[] = [
         );
         const antiAffinity = (w.podSpec.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).length > 0 ||
           (w.podSpec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).length > 0;
-        if (!spread && !antiAffinity) ctx.report(w.object, 'pods may all land on one node');
+        if (!spread && !antiAffinity) ctx.report(w.object, `${podSpecPath(w.kind)}.topologySpreadConstraints: pods may all land on one node`);
       }
     },
   },
@@ -236,7 +255,8 @@ export const POLICY_RULES: Rule[] = [
       for (const w of ctx.workloads) {
         const types = governed.get(w) ?? new Set<string>();
         const missing = ['Ingress', 'Egress'].filter((t) => !types.has(t));
-        if (missing.length > 0) ctx.report(w.object, `no NetworkPolicy governs its ${missing.join(' and ')} traffic`);
+        // What a NetworkPolicy's podSelector would select: the fix is a policy selecting these labels.
+        if (missing.length > 0) ctx.report(w.object, `${podLabelsPath(w.kind)}: no NetworkPolicy governs its ${missing.join(' and ')} traffic`);
       }
     },
   },
@@ -249,7 +269,7 @@ export const POLICY_RULES: Rule[] = [
         const tlsHosts = new Set((ing.manifest.spec?.tls ?? []).flatMap((t: any) => (t.secretName ? t.hosts ?? [] : [])));
         const hosts = (ing.manifest.spec?.rules ?? []).map((r: any) => r.host ?? '(any host)');
         const bare = hosts.filter((h: string) => !tlsHosts.has(h));
-        if (hosts.length === 0 || bare.length > 0) ctx.report(ing, `serves ${bare.length ? bare.join(', ') : 'traffic'} without TLS`);
+        if (hosts.length === 0 || bare.length > 0) ctx.report(ing, `spec.tls: serves ${bare.length ? bare.join(', ') : 'traffic'} without TLS`);
       }
     },
   },
@@ -260,7 +280,8 @@ export const POLICY_RULES: Rule[] = [
     check(ctx) {
       for (const s of ctx.ofKind('Secret')) {
         const keys = [...Object.keys(s.manifest.data ?? {}), ...Object.keys(s.manifest.stringData ?? {})];
-        if (keys.length > 0) ctx.report(s, `holds secret data in git (${keys.join(', ')})`);
+        const field = Object.keys(s.manifest.data ?? {}).length > 0 ? 'data' : 'stringData';
+        if (keys.length > 0) ctx.report(s, `${field}: holds secret data in git (${keys.join(', ')})`);
       }
     },
   },
@@ -269,16 +290,16 @@ export const POLICY_RULES: Rule[] = [
     checks: 'no secret-looking value sits in an env var or ConfigMap',
     hint: 'read the value from a Secret (valueFrom.secretKeyRef) instead of writing it into git',
     check(ctx) {
-      forEachContainer(ctx, (w, c) => {
-        for (const env of c.env ?? []) {
+      forEachContainer(ctx, (w, { container: c, path }) => {
+        (c.env ?? []).forEach((env: Record<string, any>, i: number) => {
           const why = secretLooking(env.name, env.value);
-          if (why) ctx.report(w.object, `container "${c.name}" env ${env.name}: ${why}`);
-        }
+          if (why) ctx.report(w.object, `${path}.env[${i}].value: container "${c.name}" env ${env.name}: ${why}`);
+        });
       });
       for (const cm of ctx.ofKind('ConfigMap')) {
         for (const [key, value] of Object.entries(cm.manifest.data ?? {})) {
           const why = secretLooking(key, value);
-          if (why) ctx.report(cm, `key ${key}: ${why}`);
+          if (why) ctx.report(cm, `${FieldPath.root('data').key(key)}: key ${key}: ${why}`);
         }
       }
     },
@@ -289,14 +310,17 @@ export const POLICY_RULES: Rule[] = [
     hint: 'take the credential out of git: keep it in a Secret created out of band (declared external) and reference it',
     check(ctx) {
       for (const object of ctx.objects) {
-        forEachString(object.manifest, (value, path) => {
+        forEachString(object.manifest, (value, place) => {
           const shape = credentialShape(value);
           if (!shape) return;
-          const where = path();
+          const { keys, isKey } = place();
           // Env values and ConfigMap entries are NO-SECRET-VALUES' to report, with their names.
-          if (/\/(?:initContainers|containers)\/\d+\/env\/\d+\/value$/.test(where)) return;
-          if (object.manifest.kind === 'ConfigMap' && /^\/data\/[^/]+$/.test(where)) return;
-          ctx.report(object, `${where} holds what looks like ${shape}`);
+          const [container, , env, , field] = keys.slice(-5);
+          if (!isKey && (container === 'initContainers' || container === 'containers') && env === 'env' && field === 'value') return;
+          if (!isKey && object.manifest.kind === 'ConfigMap' && keys.length === 2 && keys[0] === 'data') return;
+          // A key is named by the map it is in: the key itself is what must not be echoed.
+          if (isKey) ctx.report(object, `${FieldPath.of(keys.slice(0, -1)).toString() || '(the object)'}: a key holds what looks like ${shape}`);
+          else ctx.report(object, `${FieldPath.of(keys)}: holds what looks like ${shape}`);
         });
       }
     },
@@ -310,7 +334,8 @@ export const POLICY_RULES: Rule[] = [
         const onObject = w.object.manifest.metadata?.labels?.['app.kubernetes.io/instance'];
         const onPods = w.podLabels['app.kubernetes.io/instance'];
         if (onObject !== w.name || onPods !== w.name) {
-          ctx.report(w.object, `app.kubernetes.io/instance is ${JSON.stringify(onObject)} on the object and ${JSON.stringify(onPods)} on its pods, not "${w.name}"`);
+          const labels = onObject !== w.name ? 'metadata.labels' : podLabelsPath(w.kind);
+          ctx.report(w.object, `${labels}[app.kubernetes.io/instance]: app.kubernetes.io/instance is ${JSON.stringify(onObject)} on the object and ${JSON.stringify(onPods)} on its pods, not "${w.name}"`);
         }
       }
     },

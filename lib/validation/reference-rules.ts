@@ -38,7 +38,7 @@ export const REFERENCE_RULES: Rule[] = [
         const selector = svc.manifest.spec?.selector;
         if (svc.manifest.spec?.type === 'ExternalName' || !selector) continue;
         const selected = ctx.workloadIndex.selectedBy(svc, selector, 'map');
-        if (selected.length === 0) ctx.report(svc, `selector ${JSON.stringify(selector)} matches no pods`);
+        if (selected.length === 0) ctx.report(svc, `spec.selector: selector ${JSON.stringify(selector)} matches no pods`);
       }
     },
   },
@@ -72,20 +72,23 @@ export const REFERENCE_RULES: Rule[] = [
     hint: 'name an existing Service of the same namespace and one of its ports',
     check(ctx) {
       for (const ing of ctx.ofKind('Ingress')) {
-        const backends = [
-          ...(ing.manifest.spec?.defaultBackend ? [ing.manifest.spec.defaultBackend] : []),
-          ...(ing.manifest.spec?.rules ?? []).flatMap((r: any) => (r.http?.paths ?? []).map((p: any) => p.backend)),
+        const backends: { backend: any; field: string }[] = [
+          ...(ing.manifest.spec?.defaultBackend ? [{ backend: ing.manifest.spec.defaultBackend, field: 'spec.defaultBackend' }] : []),
+          ...(ing.manifest.spec?.rules ?? []).flatMap((r: any, i: number) =>
+            (r.http?.paths ?? []).map((p: any, j: number) => ({ backend: p.backend, field: `spec.rules[${i}].http.paths[${j}].backend` })),
+          ),
         ];
-        for (const backend of backends) {
+        for (const { backend, field } of backends) {
           if (!backend?.service) continue;
           const svc = ctx.findInNamespace('Service', backend.service.name, ing);
           if (!svc) {
-            ctx.report(ing, `backend Service "${backend.service.name}" does not exist`);
+            ctx.report(ing, `${field}.service.name: backend Service "${backend.service.name}" does not exist`);
             continue;
           }
           const want = backend.service.port ?? {};
           const ok = (svc.manifest.spec?.ports ?? []).some((p: any) => (want.name !== undefined ? p.name === want.name : p.port === want.number));
-          if (!ok) ctx.report(ing, `backend Service "${backend.service.name}" has no port ${JSON.stringify(want.name ?? want.number)}`);
+          const port = `${field}.service.port.${want.name !== undefined ? 'name' : 'number'}`;
+          if (!ok) ctx.report(ing, `${port}: backend Service "${backend.service.name}" has no port ${JSON.stringify(want.name ?? want.number)}`);
         }
       }
     },
@@ -99,7 +102,7 @@ export const REFERENCE_RULES: Rule[] = [
       for (const hpa of ctx.ofKind('HorizontalPodAutoscaler')) {
         const ref = hpa.manifest.spec?.scaleTargetRef ?? {};
         const targets = ctx.workloadIndex.inNamespaceOf(hpa).filter((w) => w.kind === ref.kind && w.name === ref.name);
-        if (targets.length !== 1) ctx.report(hpa, `scaleTargetRef ${ref.kind}/${ref.name} matches ${targets.length} workloads`);
+        if (targets.length !== 1) ctx.report(hpa, `spec.scaleTargetRef: scaleTargetRef ${ref.kind}/${ref.name} matches ${targets.length} workloads`);
       }
     },
   },
@@ -111,7 +114,7 @@ export const REFERENCE_RULES: Rule[] = [
     check(ctx) {
       for (const pdb of ctx.ofKind('PodDisruptionBudget')) {
         const matched = ctx.workloadIndex.selectedBy(pdb, pdb.manifest.spec?.selector, 'selector');
-        if (matched.length !== 1) ctx.report(pdb, `selector matches ${matched.length} workloads${matched.length ? ` (${matched.map((w) => `${w.kind}/${w.name}`).join(', ')})` : ''}`);
+        if (matched.length !== 1) ctx.report(pdb, `spec.selector: selector matches ${matched.length} workloads${matched.length ? ` (${matched.map((w) => `${w.kind}/${w.name}`).join(', ')})` : ''}`);
       }
     },
   },
@@ -126,7 +129,7 @@ export const REFERENCE_RULES: Rule[] = [
         const isAll = Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
         if (isAll) continue;
         if (ctx.workloadIndex.selectedBy(np, selector, 'selector').length === 0) {
-          ctx.report(np, `podSelector ${JSON.stringify(selector)} selects no pods`);
+          ctx.report(np, `spec.podSelector: podSelector ${JSON.stringify(selector)} selects no pods`);
         }
       }
     },
@@ -144,52 +147,52 @@ export const REFERENCE_RULES: Rule[] = [
         );
         const exists = (kind: string, name: string) =>
           external.has(`${kind}.${name}`) || ctx.findInNamespace(kind, name, w.object) !== undefined;
-        const need: [string, string][] = [];
+        const need: [kind: string, name: string, field: string][] = [];
         const spec = w.podSpec;
-        if (spec.serviceAccountName && spec.serviceAccountName !== 'default') need.push(['ServiceAccount', spec.serviceAccountName]);
-        for (const s of spec.imagePullSecrets ?? []) need.push(['Secret', s.name]);
-        const keyRefs: KeyRef[] = [];
         const base = podSpecPath(w.kind);
+        if (spec.serviceAccountName && spec.serviceAccountName !== 'default') need.push(['ServiceAccount', spec.serviceAccountName, `${base}.serviceAccountName`]);
+        (spec.imagePullSecrets ?? []).forEach((s: Record<string, any>, i: number) => need.push(['Secret', s.name, `${base}.imagePullSecrets[${i}].name`]));
+        const keyRefs: KeyRef[] = [];
         (spec.volumes ?? []).forEach((v: Record<string, any>, i: number) => {
           const items = (kind: KeyRef['kind'], name: string, list: Record<string, any>[] | undefined, field: string) =>
             (list ?? []).forEach((item, j) => keyRefs.push({ kind, name, key: item.key, path: `${base}.volumes[${i}].${field}.items[${j}].key` }));
           if (v.configMap && !v.configMap.optional) {
-            need.push(['ConfigMap', v.configMap.name]);
+            need.push(['ConfigMap', v.configMap.name, `${base}.volumes[${i}].configMap.name`]);
             items('ConfigMap', v.configMap.name, v.configMap.items, 'configMap');
           }
           if (v.secret && !v.secret.optional) {
-            need.push(['Secret', v.secret.secretName]);
+            need.push(['Secret', v.secret.secretName, `${base}.volumes[${i}].secret.secretName`]);
             items('Secret', v.secret.secretName, v.secret.items, 'secret');
           }
           if (v.persistentVolumeClaim) {
             const templates = (w.object.manifest.spec?.volumeClaimTemplates ?? []).map((t: any) => t.metadata?.name);
-            if (!templates.includes(v.persistentVolumeClaim.claimName)) need.push(['PersistentVolumeClaim', v.persistentVolumeClaim.claimName]);
+            if (!templates.includes(v.persistentVolumeClaim.claimName)) need.push(['PersistentVolumeClaim', v.persistentVolumeClaim.claimName, `${base}.volumes[${i}].persistentVolumeClaim.claimName`]);
           }
         });
         for (const { container, path } of containerEntries(w)) {
-          for (const from of container.envFrom ?? []) {
-            if (from.configMapRef && !from.configMapRef.optional) need.push(['ConfigMap', from.configMapRef.name]);
-            if (from.secretRef && !from.secretRef.optional) need.push(['Secret', from.secretRef.name]);
-          }
+          (container.envFrom ?? []).forEach((from: Record<string, any>, j: number) => {
+            if (from.configMapRef && !from.configMapRef.optional) need.push(['ConfigMap', from.configMapRef.name, `${path}.envFrom[${j}].configMapRef.name`]);
+            if (from.secretRef && !from.secretRef.optional) need.push(['Secret', from.secretRef.name, `${path}.envFrom[${j}].secretRef.name`]);
+          });
           (container.env ?? []).forEach((env: Record<string, any>, i: number) => {
             const cm = env.valueFrom?.configMapKeyRef;
             const sec = env.valueFrom?.secretKeyRef;
             if (cm && !cm.optional) {
-              need.push(['ConfigMap', cm.name]);
+              need.push(['ConfigMap', cm.name, `${path}.env[${i}].valueFrom.configMapKeyRef.name`]);
               keyRefs.push({ kind: 'ConfigMap', name: cm.name, key: cm.key, path: `${path}.env[${i}].valueFrom.configMapKeyRef.key` });
             }
             if (sec && !sec.optional) {
-              need.push(['Secret', sec.name]);
+              need.push(['Secret', sec.name, `${path}.env[${i}].valueFrom.secretKeyRef.name`]);
               keyRefs.push({ kind: 'Secret', name: sec.name, key: sec.key, path: `${path}.env[${i}].valueFrom.secretKeyRef.key` });
             }
           });
         }
         const reported = new Set<string>();
-        for (const [kind, name] of need) {
+        for (const [kind, name, field] of need) {
           const key = `${kind}.${name}`;
           if (reported.has(key) || exists(kind, name)) continue;
           reported.add(key);
-          ctx.report(w.object, `references ${kind} "${name}", which is neither in the tree nor declared external`);
+          ctx.report(w.object, `${field}: references ${kind} "${name}", which is neither in the tree nor declared external`);
         }
         // A key of an object created out of band cannot be known here; a missing object is reported above.
         for (const ref of keyRefs) {

@@ -21,7 +21,7 @@ const SCHEMA_RULE: Rule = {
   hint: 'fix the field to match the Kubernetes 1.28 API (see `kubectl explain <kind>.<field>`)',
   check(ctx) {
     for (const object of ctx.objects) {
-      for (const v of validateKubernetesSchema(object.manifest)) ctx.report(object, `${v.path || '/'}: ${v.message}`);
+      for (const v of validateKubernetesSchema(object.manifest)) ctx.report(object, `${v.field}: ${v.message}`);
     }
   },
 };

@@ -38,10 +38,10 @@ export function mayReadOtherwiseIn11(text: string): boolean {
 }
 
 // y/n/yes/no/on/off; base 60 (12:30); a number starting 0 then a digit, _, b, o or x (0777, 0b1,
-// 0x_1F, 0X1F); _ in a number (1_000); a timestamp's date; the merge key; the `yaml` package's
-// 1.1 float quirks (a lone `.` or `-.`, `e3`).
+// 0x_1F, 0X1F); _ in a number (1_000, 0._); a timestamp's date; the merge key; the `yaml` package's
+// 1.1 float quirks (a lone `.`, `-.` or `._`, `e3`).
 const MAY_READ_OTHERWISE =
-  /\b(?:y|n|yes|no|on|off)\b|\d:\d|(?<![\w.])[-+]?0[0-9_bBoOxX]|\d_|_\d|\d{4}-\d\d?-\d\d?|<<|(?<![\w.])[-+]?\.(?![\w.])|\b[eE][-+]?\d/i;
+  /\b(?:y|n|yes|no|on|off)\b|\d:\d|(?<![\w.])[-+]?0[0-9_bBoOxX]|[\d.]_|_[\d.]|\d{4}-\d\d?-\d\d?|<<|(?<![\w.])[-+]?\.[0-9_]*(?![\w.])|\b[eE][-+]?\d/i;
 
 /** The objects of each file, in document order, as `parseTree` made them. */
 function byFile(objects: readonly TreeObject[]): Map<string, TreeObject[]> {
@@ -121,7 +121,7 @@ function compare(node12: unknown, node11: unknown, field: string, report: Report
 /** `spec.template`, `data.CHAT_KAFKA_TOPIC`; keys that are no identifier in brackets: `labels[app.kubernetes.io/name]`. */
 function childPath(field: string, key: unknown): string {
   const name = String(key);
-  if (/^[A-Za-z_$][\w$-]*$/.test(name)) return field === '' ? name : `${field}.${name}`;
+  if (/^[A-Za-z_$][\w$]*$/.test(name)) return field === '' ? name : `${field}.${name}`;
   return `${field}[${name}]`;
 }
 

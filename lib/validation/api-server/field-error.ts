@@ -23,6 +23,9 @@ export interface FieldError {
   readonly detail?: string;
 }
 
+/** A key that prints as a field name (`.name`) rather than a map key (`[key]`). */
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
 /**
  * A field path, built as `field.NewPath("spec").Child("template").Index(0).Key("app")` is. The
  * text is made only when an error prints it: rules build a path for every field they visit, and
@@ -31,6 +34,24 @@ export interface FieldError {
 export class FieldPath {
   static root(name: string): FieldPath {
     return new FieldPath(undefined, name);
+  }
+
+  /**
+   * The path of a field given by its keys from the object's root (`['spec', 'ports', 0]`): numbers
+   * as `[i]`, keys that are no identifier as `[key]` (`metadata.labels[app.kubernetes.io/name]`).
+   * For paths found by walking a manifest, where field names and map keys look alike.
+   */
+  static of(keys: readonly (string | number)[]): FieldPath {
+    return keys.reduce<FieldPath>(
+      (path, k) => (typeof k === 'number' ? path.index(k) : IDENTIFIER.test(k) ? path.child(k) : path.key(k)),
+      FieldPath.root(''),
+    );
+  }
+
+  /** A JSON pointer (`/metadata/labels/app.kubernetes.io~1name`, as ajv's instancePath) as a field path. */
+  static fromPointer(pointer: string): FieldPath {
+    const keys = pointer === '' ? [] : pointer.slice(1).split('/').map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+    return FieldPath.of(keys);
   }
 
   private text: string | undefined;
