@@ -3,11 +3,8 @@
  * the one place the tree's selectors are matched against labels, by validation and by the diff.
  */
 import { isLabelValue, isQualifiedName } from './api-server/meta';
+import { isObject, isSet } from './manifest-values';
 
-type Obj = Record<string, any>;
-
-const isObject = (value: unknown): value is Obj => value !== null && typeof value === 'object' && !Array.isArray(value);
-const isSet = (value: unknown): boolean => value !== undefined && value !== null;
 
 export interface Requirement {
   readonly key: string;

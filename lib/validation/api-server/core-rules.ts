@@ -44,15 +44,11 @@ import {
   validateNonnegativeField,
   validateObjectMeta,
 } from './meta';
-
-type Obj = Record<string, any>;
+import { isObject, isSet, listAt, Obj } from '../manifest-values';
 
 const root = (name: string) => FieldPath.root(name);
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const objOf = (v: unknown): Obj | undefined => (isObj(v) ? v : undefined);
-const listOf = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+const objOf = (v: unknown): Obj | undefined => (isObject(v) ? v : undefined);
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
-const present = (v: unknown): boolean => v !== undefined && v !== null;
 const messages = (path: FieldPath, value: unknown, msgs: string[]): FieldError[] => msgs.map((m) => invalid(path, value, m));
 const sortedKeys = (o: Obj | undefined): string[] => (o ? Object.keys(o).sort() : []);
 
@@ -80,7 +76,7 @@ const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion
 
 /** validateKubeFinalizerName: a finalizer without a `/` must be one of the standard ones. */
 function validateKubeFinalizerNames(finalizers: unknown, path: FieldPath): FieldError[] {
-  return listOf(finalizers)
+  return listAt(finalizers)
     .map((f, i) => ({ f, i }))
     .filter(({ f }) => typeof f === 'string' && !f.includes('/') && !STANDARD_FINALIZERS.has(f) && isQualifiedName(f).length === 0)
     .map(({ f, i }) => invalid(path.index(i), f, 'name is neither a standard finalizer name nor is it fully qualified'));
@@ -106,12 +102,12 @@ const OBJECT_META: ApiRule = {
     // and clears the namespace of cluster-scoped objects before it validates, so neither is refused.
     let metadata = given;
     let requiresNamespace = namespaced;
-    if (isObj(given)) {
-      if (!namespaced && present(given.namespace)) metadata = { ...given, namespace: undefined };
-      if (namespaced && (!present(given.namespace) || given.namespace === '')) requiresNamespace = false;
+    if (isObject(given)) {
+      if (!namespaced && isSet(given.namespace)) metadata = { ...given, namespace: undefined };
+      if (namespaced && (!isSet(given.namespace) || given.namespace === '')) requiresNamespace = false;
     }
     const errs = validateObjectMeta(metadata, requiresNamespace, nameFunctionOf(group, kind), root('metadata'));
-    if (isBuiltInGroup(group) && isObj(given)) errs.push(...validateKubeFinalizerNames(given.finalizers, root('metadata').child('finalizers')));
+    if (isBuiltInGroup(group) && isObject(given)) errs.push(...validateKubeFinalizerNames(given.finalizers, root('metadata').child('finalizers')));
     return errs;
   },
 };
@@ -148,7 +144,7 @@ const POD_TEMPLATE_SPEC: ApiRule = {
     const errs = validateLabels(meta.labels, t.path.child('labels'));
     errs.push(...validateAnnotations(meta.annotations, t.path.child('annotations')));
     errs.push(...validatePodSpecificAnnotations(meta.annotations, t.path.child('annotations')));
-    if (listOf(objOf(t.template.spec)?.ephemeralContainers).length > 0) {
+    if (listAt(objOf(t.template.spec)?.ephemeralContainers).length > 0) {
       errs.push(forbidden(t.path.child('spec', 'ephemeralContainers'), 'ephemeral containers not allowed in pod template'));
     }
     return errs;
@@ -202,7 +198,7 @@ function validateVolumeSourceOf(source: string, value: Obj, path: FieldPath): Fi
   const errs: FieldError[] = [];
   switch (source) {
     case 'emptyDir':
-      if (present(value.sizeLimit)) {
+      if (isSet(value.sizeLimit)) {
         const q = parseQuantity(value.sizeLimit);
         if (!isQuantity(q)) errs.push(invalid(path.child('sizeLimit'), value.sizeLimit, q.error));
         else if (q.negative) errs.push(forbidden(path.child('sizeLimit'), 'SizeLimit field must be a valid resource quantity'));
@@ -211,18 +207,18 @@ function validateVolumeSourceOf(source: string, value: Obj, path: FieldPath): Fi
     case 'hostPath':
       if (!str(value.path)) errs.push(required(path.child('path')));
       else errs.push(...validatePathNoBacksteps(str(value.path), path.child('path')));
-      if (present(value.type) && !HOST_PATH_TYPES.includes(str(value.type))) errs.push(notSupported(path.child('type'), value.type, HOST_PATH_TYPES));
+      if (isSet(value.type) && !HOST_PATH_TYPES.includes(str(value.type))) errs.push(notSupported(path.child('type'), value.type, HOST_PATH_TYPES));
       break;
     case 'secret':
       if (!str(value.secretName)) errs.push(required(path.child('secretName')));
       errs.push(...validateFileMode(value.defaultMode, path.child('defaultMode')));
-      listOf(value.items).forEach((kp, i) => errs.push(...validateKeyToPath(kp, path.child('items').index(i))));
+      listAt(value.items).forEach((kp, i) => errs.push(...validateKeyToPath(kp, path.child('items').index(i))));
       break;
     case 'configMap':
       if (!str(value.name)) errs.push(required(path.child('name')));
       else errs.push(...messages(path.child('name'), value.name, isDns1123Subdomain(str(value.name))));
       errs.push(...validateFileMode(value.defaultMode, path.child('defaultMode')));
-      listOf(value.items).forEach((kp, i) => errs.push(...validateKeyToPath(kp, path.child('items').index(i))));
+      listAt(value.items).forEach((kp, i) => errs.push(...validateKeyToPath(kp, path.child('items').index(i))));
       break;
     case 'persistentVolumeClaim':
       if (!str(value.claimName)) errs.push(required(path.child('claimName')));
@@ -232,7 +228,7 @@ function validateVolumeSourceOf(source: string, value: Obj, path: FieldPath): Fi
       break;
     case 'projected':
       errs.push(...validateFileMode(value.defaultMode, path.child('defaultMode')));
-      listOf(value.sources).forEach((s, i) => {
+      listAt(value.sources).forEach((s, i) => {
         const src = objOf(s) ?? {};
         const srcPath = path.child('sources').index(i);
         let count = 0;
@@ -241,7 +237,7 @@ function validateVolumeSourceOf(source: string, value: Obj, path: FieldPath): Fi
           if (!ref) continue;
           count++;
           if (!str(ref.name)) errs.push(required(srcPath.child(kind, 'name')));
-          listOf(ref.items).forEach((kp, j) => errs.push(...validateKeyToPath(kp, srcPath.child(kind, 'items').index(j))));
+          listAt(ref.items).forEach((kp, j) => errs.push(...validateKeyToPath(kp, srcPath.child(kind, 'items').index(j))));
         }
         if (objOf(src.downwardAPI)) count++;
         const token = objOf(src.serviceAccountToken);
@@ -265,13 +261,13 @@ function validateVolumeSourceOf(source: string, value: Obj, path: FieldPath): Fi
 function validateVolumes(volumes: unknown, path: FieldPath): { names: Set<string>; errors: FieldError[] } {
   const names = new Set<string>();
   const errors: FieldError[] = [];
-  listOf(volumes).forEach((v, i) => {
+  listAt(volumes).forEach((v, i) => {
     const vol = objOf(v) ?? {};
     const at = path.index(i);
     const el: FieldError[] = [];
     let count = 0;
     for (const source of VOLUME_SOURCES) {
-      if (!present(vol[source])) continue;
+      if (!isSet(vol[source])) continue;
       if (count > 0) {
         el.push(forbidden(at.child(source), 'may not specify more than 1 volume type'));
       } else {
@@ -296,7 +292,7 @@ const PORT_PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 function validateContainerPorts(ports: unknown, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
   const names = new Set<string>();
-  listOf(ports).forEach((p, i) => {
+  listAt(ports).forEach((p, i) => {
     const port = objOf(p) ?? {};
     const at = path.index(i);
     const name = str(port.name);
@@ -309,7 +305,7 @@ function validateContainerPorts(ports: unknown, path: FieldPath): FieldError[] {
     if (!port.containerPort) errs.push(required(at.child('containerPort')));
     else errs.push(...messages(at.child('containerPort'), port.containerPort, isValidPortNum(Number(port.containerPort))));
     if (port.hostPort) errs.push(...messages(at.child('hostPort'), port.hostPort, isValidPortNum(Number(port.hostPort))));
-    if (present(port.protocol) && !PORT_PROTOCOLS.includes(str(port.protocol))) errs.push(notSupported(at.child('protocol'), port.protocol, PORT_PROTOCOLS));
+    if (isSet(port.protocol) && !PORT_PROTOCOLS.includes(str(port.protocol))) errs.push(notSupported(at.child('protocol'), port.protocol, PORT_PROTOCOLS));
   });
   return errs;
 }
@@ -332,7 +328,7 @@ function splitSubscript(fieldPath: string): [string, string] | undefined {
 
 /** validateObjectFieldSelector (with ConvertDownwardAPIFieldLabel). */
 function validateObjectFieldSelector(selector: Obj, path: FieldPath): FieldError[] {
-  const apiVersion = present(selector.apiVersion) ? str(selector.apiVersion) : 'v1'; // defaulted
+  const apiVersion = isSet(selector.apiVersion) ? str(selector.apiVersion) : 'v1'; // defaulted
   if (!apiVersion) return [required(path.child('apiVersion'))];
   const fieldPath = str(selector.fieldPath);
   if (!fieldPath) return [required(path.child('fieldPath'))];
@@ -362,7 +358,7 @@ function validateKeySelector(selector: Obj, path: FieldPath): FieldError[] {
 /** ValidateEnv / validateEnvVarValueFrom. */
 function validateEnv(env: unknown, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
-  listOf(env).forEach((e, i) => {
+  listAt(env).forEach((e, i) => {
     const ev = objOf(e) ?? {};
     const at = path.index(i);
     const name = str(ev.name);
@@ -403,7 +399,7 @@ function validateEnv(env: unknown, path: FieldPath): FieldError[] {
 /** ValidateEnvFrom: prefix a valid name, exactly one of configMapRef and secretRef. */
 function validateEnvFrom(envFrom: unknown, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
-  listOf(envFrom).forEach((e, i) => {
+  listAt(envFrom).forEach((e, i) => {
     const ev = objOf(e) ?? {};
     const at = path.index(i);
     if (str(ev.prefix)) errs.push(...messages(at.child('prefix'), ev.prefix, isEnvVarName(str(ev.prefix))));
@@ -433,7 +429,7 @@ const MOUNT_PROPAGATIONS = ['Bidirectional', 'HostToContainer', 'None'];
 function validateVolumeMounts(mounts: unknown, volumes: Set<string>, container: Obj, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
   const mountPoints = new Set<string>();
-  listOf(mounts).forEach((m, i) => {
+  listAt(mounts).forEach((m, i) => {
     const mnt = objOf(m) ?? {};
     const at = path.index(i);
     const name = str(mnt.name);
@@ -451,7 +447,7 @@ function validateVolumeMounts(mounts: unknown, volumes: Set<string>, container: 
       if (subPath) errs.push(invalid(at.child('subPathExpr'), subPathExpr, 'subPathExpr and subPath are mutually exclusive'));
       errs.push(...validateLocalDescendingPath(subPathExpr, path.child('subPathExpr')));
     }
-    if (present(mnt.mountPropagation)) {
+    if (isSet(mnt.mountPropagation)) {
       const mp = str(mnt.mountPropagation);
       if (!MOUNT_PROPAGATIONS.includes(mp)) errs.push(notSupported(path.child('mountPropagation'), mp, MOUNT_PROPAGATIONS));
       else if (mp === 'Bidirectional' && objOf(container.securityContext)?.privileged !== true) {
@@ -557,9 +553,9 @@ function validateSeccompProfile(profile: unknown, path: FieldPath): FieldError[]
   if (type === '') errs.push(required(path.child('type'), 'type is required when seccompProfile is set'));
   else if (!SECCOMP_TYPES.includes(type)) errs.push(notSupported(path.child('type'), type, SECCOMP_TYPES));
   if (type === 'Localhost') {
-    if (!present(sp.localhostProfile)) errs.push(required(path.child('localhostProfile'), 'must be set when seccomp type is Localhost'));
+    if (!isSet(sp.localhostProfile)) errs.push(required(path.child('localhostProfile'), 'must be set when seccomp type is Localhost'));
     else errs.push(...validateLocalDescendingPath(str(sp.localhostProfile), path.child('localhostProfile')));
-  } else if (present(sp.localhostProfile)) {
+  } else if (isSet(sp.localhostProfile)) {
     errs.push(invalid(path.child('localhostProfile'), sp, 'can only be set when seccomp type is Localhost'));
   }
   return errs;
@@ -567,7 +563,7 @@ function validateSeccompProfile(profile: unknown, path: FieldPath): FieldError[]
 
 /** validation.IsValidUserID / IsValidGroupID. */
 function validateId(value: unknown, path: FieldPath): FieldError[] {
-  if (!present(value)) return [];
+  if (!isSet(value)) return [];
   const n = Number(value);
   return Number.isInteger(n) && n >= 0 && n <= MAX_INT32 ? [] : [invalid(path, value, inclusiveRangeError(0, MAX_INT32))];
 }
@@ -577,13 +573,13 @@ function validateSecurityContext(securityContext: unknown, path: FieldPath): Fie
   const sc = objOf(securityContext);
   if (!sc) return [];
   const errs = [...validateId(sc.runAsUser, path.child('runAsUser')), ...validateId(sc.runAsGroup, path.child('runAsGroup'))];
-  if (present(sc.procMount) && !['Default', 'Unmasked'].includes(str(sc.procMount))) {
+  if (isSet(sc.procMount) && !['Default', 'Unmasked'].includes(str(sc.procMount))) {
     errs.push(notSupported(path.child('procMount'), sc.procMount, ['Default', 'Unmasked']));
   }
   errs.push(...validateSeccompProfile(sc.seccompProfile, path.child('seccompProfile')));
   if (sc.allowPrivilegeEscalation === false) {
     if (sc.privileged === true) errs.push(invalid(path, sc, 'cannot set `allowPrivilegeEscalation` to false and `privileged` to true'));
-    for (const cap of listOf(objOf(sc.capabilities)?.add)) {
+    for (const cap of listAt(objOf(sc.capabilities)?.add)) {
       if (cap === 'CAP_SYS_ADMIN') errs.push(invalid(path, sc, 'cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN'));
     }
   }
@@ -599,11 +595,11 @@ function validatePodSecurityContext(securityContext: unknown, spec: Obj, path: F
     ...validateId(sc.runAsUser, path.child('runAsUser')),
     ...validateId(sc.runAsGroup, path.child('runAsGroup')),
   ];
-  listOf(sc.supplementalGroups).forEach((g, i) => errs.push(...validateId(g, path.child('supplementalGroups').index(i))));
+  listAt(sc.supplementalGroups).forEach((g, i) => errs.push(...validateId(g, path.child('supplementalGroups').index(i))));
   if (spec.shareProcessNamespace === true && spec.hostPID === true) {
     errs.push(invalid(path.child('shareProcessNamespace'), true, 'ShareProcessNamespace and HostPID cannot both be enabled'));
   }
-  if (present(sc.fsGroupChangePolicy) && !['Always', 'OnRootMismatch'].includes(str(sc.fsGroupChangePolicy))) {
+  if (isSet(sc.fsGroupChangePolicy) && !['Always', 'OnRootMismatch'].includes(str(sc.fsGroupChangePolicy))) {
     errs.push(notSupported(path.child('fsGroupChangePolicy'), sc.fsGroupChangePolicy, ['Always', 'OnRootMismatch']));
   }
   errs.push(...validateSeccompProfile(sc.seccompProfile, path.child('seccompProfile')));
@@ -625,7 +621,7 @@ function validateHandler(handler: Obj, types: readonly string[], path: FieldPath
   let count = 0;
   for (const type of types) {
     const h = handler[type];
-    if (!present(h)) continue;
+    if (!isSet(h)) continue;
     const at = path.child(type);
     if (count > 0) {
       errs.push(forbidden(at, 'may not specify more than 1 handler type'));
@@ -634,11 +630,11 @@ function validateHandler(handler: Obj, types: readonly string[], path: FieldPath
     count++;
     const action = objOf(h) ?? {};
     if (type === 'exec') {
-      if (listOf(action.command).length === 0) errs.push(required(at.child('command')));
+      if (listAt(action.command).length === 0) errs.push(required(at.child('command')));
     } else if (type === 'httpGet') {
       errs.push(...validatePortNumOrName(action.port, at.child('port')));
-      if (present(action.scheme) && !['HTTP', 'HTTPS'].includes(str(action.scheme))) errs.push(notSupported(at.child('scheme'), action.scheme, ['HTTP', 'HTTPS']));
-      for (const header of listOf(action.httpHeaders)) {
+      if (isSet(action.scheme) && !['HTTP', 'HTTPS'].includes(str(action.scheme))) errs.push(notSupported(at.child('scheme'), action.scheme, ['HTTP', 'HTTPS']));
+      for (const header of listAt(action.httpHeaders)) {
         const name = str(objOf(header)?.name);
         if (!HTTP_HEADER_NAME.test(name)) {
           errs.push(invalid(at.child('httpHeaders'), name, regexError("a valid HTTP header must consist of alphanumeric characters or '-'", '[-A-Za-z0-9]+', 'X-Header-Name')));
@@ -669,7 +665,7 @@ function validateProbe(probe: unknown, kind: 'liveness' | 'readiness' | 'startup
   if (typeof grace === 'number' && grace <= 0) errs.push(invalid(path.child('terminationGracePeriodSeconds'), grace, 'must be greater than 0'));
   // successThreshold 0 (or absent) is defaulted to 1.
   if (kind !== 'readiness' && p.successThreshold && p.successThreshold !== 1) errs.push(invalid(path.child('successThreshold'), p.successThreshold, 'must be 1'));
-  if (kind === 'readiness' && present(grace)) errs.push(invalid(path.child('terminationGracePeriodSeconds'), grace, 'must not be set for readinessProbes'));
+  if (kind === 'readiness' && isSet(grace)) errs.push(invalid(path.child('terminationGracePeriodSeconds'), grace, 'must not be set for readinessProbes'));
   return errs;
 }
 
@@ -683,14 +679,14 @@ function validateContainerCommon(container: Obj, volumes: Set<string>, path: Fie
   if (!name) errs.push(required(path.child('name')));
   else errs.push(...messages(path.child('name'), name, isDns1123Label(name)));
   if (!str(container.image)) errs.push(required(path.child('image')));
-  if (present(container.terminationMessagePolicy) && !TERMINATION_MESSAGE_POLICIES.includes(str(container.terminationMessagePolicy))) {
+  if (isSet(container.terminationMessagePolicy) && !TERMINATION_MESSAGE_POLICIES.includes(str(container.terminationMessagePolicy))) {
     errs.push(notSupported(path.child('terminationMessagePolicy'), container.terminationMessagePolicy, TERMINATION_MESSAGE_POLICIES));
   }
   errs.push(...validateContainerPorts(container.ports, path.child('ports')));
   errs.push(...validateEnv(container.env, path.child('env')));
   errs.push(...validateEnvFrom(container.envFrom, path.child('envFrom')));
   errs.push(...validateVolumeMounts(container.volumeMounts, volumes, container, path.child('volumeMounts')));
-  if (present(container.imagePullPolicy) && !PULL_POLICIES.includes(str(container.imagePullPolicy))) {
+  if (isSet(container.imagePullPolicy) && !PULL_POLICIES.includes(str(container.imagePullPolicy))) {
     errs.push(notSupported(path.child('imagePullPolicy'), container.imagePullPolicy, PULL_POLICIES));
   }
   errs.push(...validateResourceRequirements(container.resources, path.child('resources')));
@@ -701,7 +697,7 @@ function validateContainerCommon(container: Obj, volumes: Set<string>, path: Fie
 /** validateContainers and validateInitContainers (1.28, SidecarContainers off: init containers take no probes or lifecycle). */
 function validateAllContainers(spec: Obj, volumes: Set<string>, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
-  const containers = listOf(spec.containers);
+  const containers = listAt(spec.containers);
   const containersPath = path.child('containers');
   if (containers.length === 0) errs.push(required(containersPath));
   const names = new Set<string>();
@@ -715,7 +711,7 @@ function validateAllContainers(spec: Obj, volumes: Set<string>, path: FieldPath)
     const lifecycle = objOf(container.lifecycle);
     if (lifecycle) {
       for (const hook of ['postStart', 'preStop']) {
-        if (present(lifecycle[hook])) errs.push(...validateHandler(objOf(lifecycle[hook]) ?? {}, LIFECYCLE_HANDLERS, at.child('lifecycle', hook)));
+        if (isSet(lifecycle[hook])) errs.push(...validateHandler(objOf(lifecycle[hook]) ?? {}, LIFECYCLE_HANDLERS, at.child('lifecycle', hook)));
       }
     }
     errs.push(...validateProbe(container.livenessProbe, 'liveness', at.child('livenessProbe')));
@@ -724,7 +720,7 @@ function validateAllContainers(spec: Obj, volumes: Set<string>, path: FieldPath)
   });
   errs.push(...checkHostPortConflicts(containers, containersPath));
   const initPath = path.child('initContainers');
-  listOf(spec.initContainers).forEach((c, i) => {
+  listAt(spec.initContainers).forEach((c, i) => {
     const container = objOf(c) ?? {};
     const at = initPath.index(i);
     errs.push(...validateContainerCommon(container, volumes, at));
@@ -733,7 +729,7 @@ function validateAllContainers(spec: Obj, volumes: Set<string>, path: FieldPath)
     else if (name) names.add(name);
     errs.push(...checkHostPortConflicts([container], initPath));
     for (const field of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe']) {
-      if (present(container[field])) errs.push(forbidden(at.child(field), 'may not be set for init containers without restartPolicy=Always'));
+      if (isSet(container[field])) errs.push(forbidden(at.child(field), 'may not be set for init containers without restartPolicy=Always'));
     }
   });
   return errs;
@@ -744,7 +740,7 @@ function checkHostPortConflicts(containers: any[], path: FieldPath): FieldError[
   const seen = new Set<string>();
   const errs: FieldError[] = [];
   containers.forEach((c, ci) => {
-    listOf(objOf(c)?.ports).forEach((p, pi) => {
+    listAt(objOf(c)?.ports).forEach((p, pi) => {
       const port = objOf(p) ?? {};
       if (!port.hostPort) return;
       const key = `${str(port.protocol) || 'TCP'}/${str(port.hostIP)}/${port.hostPort}`;
@@ -761,7 +757,7 @@ const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 /** ValidateTolerations. */
 function validateTolerations(tolerations: unknown, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
-  listOf(tolerations).forEach((t, i) => {
+  listAt(tolerations).forEach((t, i) => {
     const tol = objOf(t) ?? {};
     const at = path.index(i);
     const key = str(tol.key);
@@ -772,7 +768,7 @@ function validateTolerations(tolerations: unknown, path: FieldPath): FieldError[
     if (!key && operator !== 'Exists') {
       errs.push(invalid(at.child('operator'), operator, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
     }
-    if (present(tol.tolerationSeconds) && effect !== 'NoExecute') {
+    if (isSet(tol.tolerationSeconds) && effect !== 'NoExecute') {
       errs.push(invalid(at.child('effect'), effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"));
     }
     if (operator === 'Equal' || operator === '') {
@@ -794,7 +790,7 @@ const NODE_INCLUSION_POLICIES = ['Honor', 'Ignore'];
 /** validateTopologySpreadConstraints. */
 function validateTopologySpreadConstraints(constraints: unknown, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
-  const all = listOf(constraints).map((c) => objOf(c) ?? {});
+  const all = listAt(constraints).map((c) => objOf(c) ?? {});
   all.forEach((c, i) => {
     const at = path.index(i);
     const maxSkew = c.maxSkew ?? 0;
@@ -805,20 +801,20 @@ function validateTopologySpreadConstraints(constraints: unknown, path: FieldPath
     if (all.slice(i + 1).some((r) => str(r.topologyKey) === str(c.topologyKey) && str(r.whenUnsatisfiable) === when)) {
       errs.push(duplicate(at.child('{topologyKey, whenUnsatisfiable}'), `{${str(c.topologyKey)}, ${when}}`));
     }
-    if (present(c.minDomains)) {
+    if (isSet(c.minDomains)) {
       if (!(typeof c.minDomains === 'number' && c.minDomains > 0)) errs.push(invalid(at.child('minDomains'), c.minDomains, IS_NOT_POSITIVE_ERROR_MSG));
       if (when !== 'DoNotSchedule') errs.push(invalid(at.child('minDomains'), c.minDomains, `can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ${when}`));
     }
     for (const policy of ['nodeAffinityPolicy', 'nodeTaintsPolicy']) {
-      if (present(c[policy]) && !NODE_INCLUSION_POLICIES.includes(str(c[policy]))) errs.push(notSupported(at.child(policy), c[policy], NODE_INCLUSION_POLICIES));
+      if (isSet(c[policy]) && !NODE_INCLUSION_POLICIES.includes(str(c[policy]))) errs.push(notSupported(at.child(policy), c[policy], NODE_INCLUSION_POLICIES));
     }
-    const matchLabelKeys = listOf(c.matchLabelKeys);
+    const matchLabelKeys = listAt(c.matchLabelKeys);
     if (matchLabelKeys.length > 0) {
       const selector = objOf(c.labelSelector);
       const selectorKeys = new Set<string>();
       if (selector) {
         for (const k of Object.keys(objOf(selector.matchLabels) ?? {})) selectorKeys.add(k);
-        for (const e of listOf(selector.matchExpressions)) selectorKeys.add(str(objOf(e)?.key));
+        for (const e of listAt(selector.matchExpressions)) selectorKeys.add(str(objOf(e)?.key));
       } else {
         errs.push(forbidden(at.child('matchLabelKeys'), 'must not be specified when labelSelector is not set'));
       }
@@ -835,7 +831,7 @@ function validateTopologySpreadConstraints(constraints: unknown, path: FieldPath
 /** ValidateNodeSelectorRequirement. */
 function validateNodeSelectorRequirement(requirement: unknown, path: FieldPath): FieldError[] {
   const rq = objOf(requirement) ?? {};
-  const values = listOf(rq.values);
+  const values = listAt(rq.values);
   const errs: FieldError[] = [];
   switch (rq.operator) {
     case 'In':
@@ -860,13 +856,13 @@ function validateNodeSelectorRequirement(requirement: unknown, path: FieldPath):
 function validateNodeSelectorTerm(term: unknown, path: FieldPath): FieldError[] {
   const t = objOf(term) ?? {};
   const errs: FieldError[] = [];
-  listOf(t.matchExpressions).forEach((r, j) => errs.push(...validateNodeSelectorRequirement(r, path.child('matchExpressions').index(j))));
-  listOf(t.matchFields).forEach((r, j) => {
+  listAt(t.matchExpressions).forEach((r, j) => errs.push(...validateNodeSelectorRequirement(r, path.child('matchExpressions').index(j))));
+  listAt(t.matchFields).forEach((r, j) => {
     const at = path.child('matchFields').index(j);
     const rq = objOf(r) ?? {};
     if (str(rq.key) !== 'metadata.name') errs.push(invalid(at.child('key'), str(rq.key), 'not a valid field selector key'));
     if (!['In', 'NotIn'].includes(str(rq.operator))) errs.push(invalid(at.child('operator'), str(rq.operator), 'not a valid selector operator'));
-    if (listOf(rq.values).length !== 1) errs.push(required(at.child('values'), 'must be only one value when `operator` is \'In\' or \'NotIn\' for node field selector'));
+    if (listAt(rq.values).length !== 1) errs.push(required(at.child('values'), 'must be only one value when `operator` is \'In\' or \'NotIn\' for node field selector'));
   });
   return errs;
 }
@@ -875,7 +871,7 @@ function validateNodeSelectorTerm(term: unknown, path: FieldPath): FieldError[] 
 function validatePodAffinityTerm(term: unknown, path: FieldPath): FieldError[] {
   const t = objOf(term) ?? {};
   const errs = [...validateLabelSelector(t.labelSelector, path.child('labelSelector')), ...validateLabelSelector(t.namespaceSelector, path.child('namespaceSelector'))];
-  for (const ns of listOf(t.namespaces)) errs.push(...messages(path.child('namespace'), ns, isDns1123Label(str(ns))));
+  for (const ns of listAt(t.namespaces)) errs.push(...messages(path.child('namespace'), ns, isDns1123Label(str(ns))));
   const topologyKey = str(t.topologyKey);
   if (!topologyKey) errs.push(required(path.child('topologyKey'), 'can not be empty'));
   errs.push(...validateLabelName(topologyKey, path.child('topologyKey')));
@@ -897,11 +893,11 @@ function validateAffinity(affinity: unknown, path: FieldPath): FieldError[] {
     const requiredTerms = objOf(node.requiredDuringSchedulingIgnoredDuringExecution);
     if (requiredTerms) {
       const reqPath = at.child('requiredDuringSchedulingIgnoredDuringExecution');
-      const terms = listOf(requiredTerms.nodeSelectorTerms);
+      const terms = listAt(requiredTerms.nodeSelectorTerms);
       if (terms.length === 0) errs.push(required(reqPath.child('nodeSelectorTerms'), 'must have at least one node selector term'));
       terms.forEach((term, i) => errs.push(...validateNodeSelectorTerm(term, reqPath.index(i))));
     }
-    listOf(node.preferredDuringSchedulingIgnoredDuringExecution).forEach((p, i) => {
+    listAt(node.preferredDuringSchedulingIgnoredDuringExecution).forEach((p, i) => {
       const pref = objOf(p) ?? {};
       const prefPath = at.child('preferredDuringSchedulingIgnoredDuringExecution').index(i);
       errs.push(...validateWeight(pref.weight, prefPath.child('weight')));
@@ -912,10 +908,10 @@ function validateAffinity(affinity: unknown, path: FieldPath): FieldError[] {
     const pa = objOf(a[kind]);
     if (!pa) continue;
     const at = path.child(kind);
-    listOf(pa.requiredDuringSchedulingIgnoredDuringExecution).forEach((t, i) =>
+    listAt(pa.requiredDuringSchedulingIgnoredDuringExecution).forEach((t, i) =>
       errs.push(...validatePodAffinityTerm(t, at.child('requiredDuringSchedulingIgnoredDuringExecution').index(i))),
     );
-    listOf(pa.preferredDuringSchedulingIgnoredDuringExecution).forEach((w, i) => {
+    listAt(pa.preferredDuringSchedulingIgnoredDuringExecution).forEach((w, i) => {
       const wt = objOf(w) ?? {};
       const wPath = at.child('preferredDuringSchedulingIgnoredDuringExecution').index(i);
       errs.push(...validateWeight(wt.weight, wPath.child('weight')));
@@ -932,23 +928,23 @@ function validatePodDnsConfig(dnsConfig: unknown, dnsPolicy: string, path: Field
   const config = objOf(dnsConfig);
   if (dnsPolicy === 'None') {
     if (!config) return [required(path, 'must provide `dnsConfig` when `dnsPolicy` is None')];
-    if (listOf(config.nameservers).length === 0) return [required(path.child('nameservers'), 'must provide at least one DNS nameserver when `dnsPolicy` is None')];
+    if (listAt(config.nameservers).length === 0) return [required(path.child('nameservers'), 'must provide at least one DNS nameserver when `dnsPolicy` is None')];
   }
   if (!config) return [];
   const errs: FieldError[] = [];
-  const nameservers = listOf(config.nameservers);
+  const nameservers = listAt(config.nameservers);
   if (nameservers.length > 3) errs.push(invalid(path.child('nameservers'), nameservers, 'must not have more than 3 nameservers'));
   nameservers.forEach((ns, i) => {
     if (!isValidIp(str(ns))) errs.push(invalid(path.child('nameservers').index(i), ns, INVALID_IP_MSG));
   });
-  const searches = listOf(config.searches).map(str);
+  const searches = listAt(config.searches).map(str);
   if (searches.length > 32) errs.push(invalid(path.child('searches'), searches, 'must not have more than 32 search paths'));
   if (searches.join(' ').length > 2048) errs.push(invalid(path.child('searches'), searches, 'must not have more than 2048 characters (including spaces) in the search list'));
   searches.forEach((s, i) => {
     const search = s.endsWith('.') ? s.slice(0, -1) : s;
     errs.push(...messages(path.child('searches').index(i), search, isDns1123Subdomain(search)));
   });
-  listOf(config.options).forEach((o, i) => {
+  listAt(config.options).forEach((o, i) => {
     if (!str(objOf(o)?.name)) errs.push(required(path.child('options').index(i), 'must not be empty'));
   });
   return errs;
@@ -965,8 +961,8 @@ export function validatePodSpec(podSpec: unknown, path: FieldPath, resourceIsPod
   for (const name of claimVolumes) volumes.add(name);
   errs.push(...validateAllContainers(spec, volumes, path));
   if (spec.hostNetwork === true) {
-    listOf(spec.containers).forEach((c, i) => {
-      listOf(objOf(c)?.ports).forEach((p, j) => {
+    listAt(spec.containers).forEach((c, i) => {
+      listAt(objOf(c)?.ports).forEach((p, j) => {
         const port = objOf(p) ?? {};
         const hp = port.hostPort ?? 0;
         if ((resourceIsPod || hp !== 0) && hp !== port.containerPort) {
@@ -975,23 +971,23 @@ export function validatePodSpec(podSpec: unknown, path: FieldPath, resourceIsPod
       });
     });
   }
-  if (present(spec.restartPolicy) && !RESTART_POLICIES.includes(str(spec.restartPolicy))) errs.push(notSupported(path.child('restartPolicy'), spec.restartPolicy, RESTART_POLICIES));
-  if (present(spec.dnsPolicy) && !DNS_POLICIES.includes(str(spec.dnsPolicy))) errs.push(notSupported(path.child('dnsPolicy'), spec.dnsPolicy, DNS_POLICIES));
+  if (isSet(spec.restartPolicy) && !RESTART_POLICIES.includes(str(spec.restartPolicy))) errs.push(notSupported(path.child('restartPolicy'), spec.restartPolicy, RESTART_POLICIES));
+  if (isSet(spec.dnsPolicy) && !DNS_POLICIES.includes(str(spec.dnsPolicy))) errs.push(notSupported(path.child('dnsPolicy'), spec.dnsPolicy, DNS_POLICIES));
   errs.push(...validateLabels(spec.nodeSelector, path.child('nodeSelector')));
   errs.push(...validatePodSecurityContext(spec.securityContext, spec, path.child('securityContext')));
-  listOf(spec.imagePullSecrets).forEach((s, i) => {
+  listAt(spec.imagePullSecrets).forEach((s, i) => {
     const ref = objOf(s) ?? {};
     if (Object.keys(ref).some((k) => k !== 'name')) errs.push(invalid(path.child('imagePullSecrets').index(i), ref, 'only name may be set'));
   });
   errs.push(...validateAffinity(spec.affinity, path.child('affinity')));
   errs.push(...validatePodDnsConfig(spec.dnsConfig, str(spec.dnsPolicy), path.child('dnsConfig')));
-  listOf(spec.readinessGates).forEach((g, i) => {
+  listAt(spec.readinessGates).forEach((g, i) => {
     const at = path.child('readinessGates').index(i).child('conditionType');
     const type = str(objOf(g)?.conditionType);
     errs.push(...messages(at, type, isQualifiedName(type)));
   });
   const gates = new Set<string>();
-  listOf(spec.schedulingGates).forEach((g, i) => {
+  listAt(spec.schedulingGates).forEach((g, i) => {
     const name = str(objOf(g)?.name);
     errs.push(...messages(path.child('schedulingGates').index(i), name, isQualifiedName(name)));
     if (gates.has(name)) errs.push(duplicate(path.child('schedulingGates').index(i), name));
@@ -1007,20 +1003,20 @@ export function validatePodSpec(podSpec: unknown, path: FieldPath, resourceIsPod
     ['runtimeClassName', isDns1123Subdomain],
   ] as const) {
     const value = str(spec[field]);
-    if (value || (field === 'runtimeClassName' && present(spec[field]))) errs.push(...messages(path.child(field), value, fn(value)));
+    if (value || (field === 'runtimeClassName' && isSet(spec[field]))) errs.push(...messages(path.child(field), value, fn(value)));
   }
-  if (present(spec.activeDeadlineSeconds)) {
+  if (isSet(spec.activeDeadlineSeconds)) {
     const v = spec.activeDeadlineSeconds;
     if (!(typeof v === 'number' && v >= 1 && v <= MAX_INT32)) errs.push(invalid(path.child('activeDeadlineSeconds'), v, inclusiveRangeError(1, MAX_INT32)));
   }
   errs.push(...validateTolerations(spec.tolerations, path.child('tolerations')));
-  listOf(spec.hostAliases).forEach((h, i) => {
+  listAt(spec.hostAliases).forEach((h, i) => {
     const alias = objOf(h) ?? {};
     const at = path.child('hostAliases').index(i);
     if (!isValidIp(str(alias.ip))) errs.push(invalid(at.child('ip'), str(alias.ip), INVALID_IP_MSG));
-    listOf(alias.hostnames).forEach((n, j) => errs.push(...messages(at.child('hostnames').index(j), n, isDns1123Subdomain(str(n)))));
+    listAt(alias.hostnames).forEach((n, j) => errs.push(...messages(at.child('hostnames').index(j), n, isDns1123Subdomain(str(n)))));
   });
-  if (present(spec.preemptionPolicy) && !PREEMPTION_POLICIES.includes(str(spec.preemptionPolicy))) {
+  if (isSet(spec.preemptionPolicy) && !PREEMPTION_POLICIES.includes(str(spec.preemptionPolicy))) {
     errs.push(notSupported(path.child('preemptionPolicy'), spec.preemptionPolicy, PREEMPTION_POLICIES));
   }
   const os = objOf(spec.os);
@@ -1045,7 +1041,7 @@ const POD_SPEC: ApiRule = {
     if (!t) return [];
     // ValidateStatefulSetSpec leaves the pod spec to the Pods its controller creates (a TODO in Go),
     // each with a volume per claim template; they are checked here as those Pods would be.
-    const claims = manifest.kind === 'StatefulSet' ? listOf(manifest.spec?.volumeClaimTemplates).map((c) => str(objOf(c)?.metadata?.name)) : [];
+    const claims = manifest.kind === 'StatefulSet' ? listAt(manifest.spec?.volumeClaimTemplates).map((c) => str(objOf(c)?.metadata?.name)) : [];
     return validatePodSpec(t.template.spec, t.path.child('spec'), manifest.kind === 'Pod', claims);
   },
 };
@@ -1080,10 +1076,10 @@ function validateServicePort(port: Obj, requireName: boolean, names: Set<string>
     else names.add(name);
   }
   errs.push(...messages(path.child('port'), port.port ?? 0, isValidPortNum(Number(port.port ?? 0))));
-  if (present(port.protocol) && !PORT_PROTOCOLS.includes(str(port.protocol))) errs.push(notSupported(path.child('protocol'), port.protocol, PORT_PROTOCOLS));
+  if (isSet(port.protocol) && !PORT_PROTOCOLS.includes(str(port.protocol))) errs.push(notSupported(path.child('protocol'), port.protocol, PORT_PROTOCOLS));
   // An absent (or zero) targetPort is defaulted to the port.
-  if (present(port.targetPort) && port.targetPort !== 0) errs.push(...validatePortNumOrName(port.targetPort, path.child('targetPort')));
-  if (present(port.appProtocol)) errs.push(...messages(path.child('appProtocol'), port.appProtocol, isQualifiedName(str(port.appProtocol))));
+  if (isSet(port.targetPort) && port.targetPort !== 0) errs.push(...validatePortNumOrName(port.targetPort, path.child('targetPort')));
+  if (isSet(port.appProtocol)) errs.push(...messages(path.child('appProtocol'), port.appProtocol, isQualifiedName(str(port.appProtocol))));
   return errs;
 }
 
@@ -1098,13 +1094,13 @@ const SERVICE: ApiRule = {
     const spec = objOf(manifest.spec) ?? {};
     const specPath = root('spec');
     const errs: FieldError[] = [];
-    const type = present(spec.type) ? str(spec.type) : 'ClusterIP';
+    const type = isSet(spec.type) ? str(spec.type) : 'ClusterIP';
     // The strategy syncs clusterIP and clusterIPs before validation.
-    let clusterIPs = listOf(spec.clusterIPs).map(str);
-    const clusterIP = present(spec.clusterIP) ? str(spec.clusterIP) : (clusterIPs[0] ?? '');
+    let clusterIPs = listAt(spec.clusterIPs).map(str);
+    const clusterIP = isSet(spec.clusterIP) ? str(spec.clusterIP) : (clusterIPs[0] ?? '');
     if (clusterIPs.length === 0 && clusterIP) clusterIPs = [clusterIP];
     const headless = clusterIPs[0] === 'None';
-    const ports = listOf(spec.ports).map((p) => objOf(p) ?? {});
+    const ports = listAt(spec.ports).map((p) => objOf(p) ?? {});
     const portsPath = specPath.child('ports');
 
     if (ports.length === 0 && !headless && type !== 'ExternalName') errs.push(required(portsPath));
@@ -1117,8 +1113,8 @@ const SERVICE: ApiRule = {
       if (headless) errs.push(invalid(specPath.child('clusterIPs').index(0), 'None', "may not be set to 'None' for NodePort services"));
     } else if (type === 'ExternalName') {
       if (clusterIPs.length > 0) errs.push(forbidden(specPath.child('clusterIPs'), 'may not be set for ExternalName services'));
-      if (listOf(spec.ipFamilies).length > 0) errs.push(forbidden(specPath.child('ipFamilies'), 'may not be set for ExternalName services'));
-      if (present(spec.ipFamilyPolicy)) errs.push(forbidden(specPath.child('ipFamilyPolicy'), 'may not be set for ExternalName services'));
+      if (listAt(spec.ipFamilies).length > 0) errs.push(forbidden(specPath.child('ipFamilies'), 'may not be set for ExternalName services'));
+      if (isSet(spec.ipFamilyPolicy)) errs.push(forbidden(specPath.child('ipFamilyPolicy'), 'may not be set for ExternalName services'));
       const cname = str(spec.externalName).replace(/\.$/, '');
       if (cname) errs.push(...messages(specPath.child('externalName'), cname, isDns1123Subdomain(cname)));
       else errs.push(required(specPath.child('externalName')));
@@ -1126,32 +1122,32 @@ const SERVICE: ApiRule = {
 
     const names = new Set<string>();
     ports.forEach((p, i) => errs.push(...validateServicePort(p, ports.length > 1, names, portsPath.index(i))));
-    if (present(spec.selector)) errs.push(...validateLabels(spec.selector, specPath.child('selector')));
+    if (isSet(spec.selector)) errs.push(...validateLabels(spec.selector, specPath.child('selector')));
 
-    const affinity = present(spec.sessionAffinity) ? str(spec.sessionAffinity) : 'None';
+    const affinity = isSet(spec.sessionAffinity) ? str(spec.sessionAffinity) : 'None';
     if (!SESSION_AFFINITIES.includes(affinity)) errs.push(notSupported(specPath.child('sessionAffinity'), affinity, SESSION_AFFINITIES));
-    if (affinity === 'None' && present(spec.sessionAffinityConfig)) {
+    if (affinity === 'None' && isSet(spec.sessionAffinityConfig)) {
       errs.push(forbidden(specPath.child('sessionAffinityConfig'), 'must not be set when session affinity is None'));
     }
     if (affinity === 'ClientIP') {
       const timeout = objOf(objOf(spec.sessionAffinityConfig)?.clientIP)?.timeoutSeconds;
-      if (present(timeout) && !(typeof timeout === 'number' && timeout > 0 && timeout <= 86400)) {
+      if (isSet(timeout) && !(typeof timeout === 'number' && timeout > 0 && timeout <= 86400)) {
         errs.push(invalid(specPath.child('sessionAffinityConfig', 'clientIP', 'timeoutSeconds'), timeout, 'must be greater than 0 and less than 86400'));
       }
     }
 
     if (type !== 'ExternalName') {
       const ipsPath = specPath.child('clusterIPs');
-      if (present(spec.clusterIP) && present(spec.clusterIPs) && listOf(spec.clusterIPs).length > 0 && str(spec.clusterIPs[0]) !== str(spec.clusterIP)) {
+      if (isSet(spec.clusterIP) && isSet(spec.clusterIPs) && listAt(spec.clusterIPs).length > 0 && str(spec.clusterIPs[0]) !== str(spec.clusterIP)) {
         errs.push(invalid(ipsPath, spec.clusterIPs, 'first value must match `clusterIP`'));
       }
       const seen = new Set<string>();
-      listOf(spec.ipFamilies).forEach((f, i) => {
+      listAt(spec.ipFamilies).forEach((f, i) => {
         if (!IP_FAMILIES.includes(str(f))) errs.push(notSupported(specPath.child('ipFamilies').index(i), f, IP_FAMILIES));
         if (seen.has(str(f))) errs.push(duplicate(specPath.child('ipFamilies').index(i), f));
         seen.add(str(f));
       });
-      if (present(spec.ipFamilyPolicy) && !IP_FAMILY_POLICIES.includes(str(spec.ipFamilyPolicy))) {
+      if (isSet(spec.ipFamilyPolicy) && !IP_FAMILY_POLICIES.includes(str(spec.ipFamilyPolicy))) {
         errs.push(notSupported(specPath.child('ipFamilyPolicy'), spec.ipFamilyPolicy, IP_FAMILY_POLICIES));
       }
       clusterIPs.forEach((ip, i) => {
@@ -1163,7 +1159,7 @@ const SERVICE: ApiRule = {
       });
     }
 
-    listOf(spec.externalIPs).forEach((ip, i) => {
+    listAt(spec.externalIPs).forEach((ip, i) => {
       if (!isValidIp(str(ip))) errs.push(invalid(specPath.child('externalIPs').index(i), ip, INVALID_IP_MSG));
     });
     if (!SERVICE_TYPES.includes(type)) errs.push(notSupported(specPath.child('type'), type, SERVICE_TYPES));
@@ -1186,7 +1182,7 @@ const SERVICE: ApiRule = {
       portKeys.add(key);
     });
 
-    const sourceRanges = listOf(spec.loadBalancerSourceRanges);
+    const sourceRanges = listAt(spec.loadBalancerSourceRanges);
     if (sourceRanges.length > 0) {
       const at = specPath.child('LoadBalancerSourceRanges');
       if (type !== 'LoadBalancer') errs.push(forbidden(at, "may only be used when `type` is 'LoadBalancer'"));
@@ -1194,11 +1190,11 @@ const SERVICE: ApiRule = {
         if (!parseCidr(str(r).trim())) errs.push(invalid(at.index(i), str(r).trim(), 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'));
       });
     }
-    if (present(spec.allocateLoadBalancerNodePorts) && type !== 'LoadBalancer') {
+    if (isSet(spec.allocateLoadBalancerNodePorts) && type !== 'LoadBalancer') {
       errs.push(forbidden(specPath.child('allocateLoadBalancerNodePorts'), "may only be used when `type` is 'LoadBalancer'"));
     }
-    const externallyAccessible = type === 'LoadBalancer' || type === 'NodePort' || (type === 'ClusterIP' && listOf(spec.externalIPs).length > 0);
-    if (present(spec.externalTrafficPolicy)) {
+    const externallyAccessible = type === 'LoadBalancer' || type === 'NodePort' || (type === 'ClusterIP' && listAt(spec.externalIPs).length > 0);
+    if (isSet(spec.externalTrafficPolicy)) {
       if (!externallyAccessible) {
         errs.push(invalid(specPath.child('externalTrafficPolicy'), spec.externalTrafficPolicy, 'may only be set for externally-accessible services'));
       } else if (!TRAFFIC_POLICIES.includes(str(spec.externalTrafficPolicy))) {
@@ -1209,7 +1205,7 @@ const SERVICE: ApiRule = {
     if (!needsHealthCheck && spec.healthCheckNodePort) {
       errs.push(invalid(specPath.child('healthCheckNodePort'), spec.healthCheckNodePort, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
     }
-    if (present(spec.internalTrafficPolicy) && !TRAFFIC_POLICIES.includes(str(spec.internalTrafficPolicy))) {
+    if (isSet(spec.internalTrafficPolicy) && !TRAFFIC_POLICIES.includes(str(spec.internalTrafficPolicy))) {
       errs.push(notSupported(specPath.child('internalTrafficPolicy'), spec.internalTrafficPolicy, TRAFFIC_POLICIES));
     }
     return errs;
@@ -1239,7 +1235,7 @@ const CONFIG_MAP: ApiRule = {
       if (key in binary) errs.push(invalid(root('data').key(key), key, 'duplicate of key present in binaryData'));
       total += byteLength(value);
     }
-    if (present(manifest.binaryData) && !isObj(manifest.binaryData)) errs.push(cannotUnmarshal(root('binaryData'), manifest.binaryData, 'map[string][]uint8'));
+    if (isSet(manifest.binaryData) && !isObject(manifest.binaryData)) errs.push(cannotUnmarshal(root('binaryData'), manifest.binaryData, 'map[string][]uint8'));
     for (const key of sortedKeys(binary)) {
       errs.push(...messages(root('binaryData').key(key), key, isConfigMapKey(key)));
       const value = binary[key];
@@ -1270,7 +1266,7 @@ const LIMIT_RANGE: ApiRule = {
     const errs: FieldError[] = [];
     const limitsPath = root('spec').child('limits');
     const types = new Set<string>();
-    listOf(objOf(manifest.spec)?.limits).forEach((l, i) => {
+    listAt(objOf(manifest.spec)?.limits).forEach((l, i) => {
       const limit = objOf(l) ?? {};
       const at = limitsPath.index(i);
       const type = str(limit.type);
@@ -1346,7 +1342,7 @@ const NAMESPACE: ApiRule = {
     const finalizers = objOf(manifest.spec)?.finalizers;
     const path = root('spec').child('finalizers');
     const errs: FieldError[] = [];
-    listOf(finalizers).forEach((f) => {
+    listAt(finalizers).forEach((f) => {
       const name = str(f);
       errs.push(...validateFinalizers([name], path).filter((e) => e.type === 'Invalid value'));
       if (!name.includes('/') && !STANDARD_FINALIZERS.has(name)) errs.push(invalid(path, name, 'name is neither a standard finalizer name nor is it fully qualified'));

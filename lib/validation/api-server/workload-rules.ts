@@ -17,6 +17,7 @@ import {
   validateLabelSelector,
   validateNonnegativeField,
 } from './meta';
+import { isObject, isSet, listAt, Obj, objectAt } from '../manifest-values';
 
 /*
  * The kind-specific spec validation of apps, batch, autoscaling, policy, networking and
@@ -32,12 +33,6 @@ import {
  * `maxFailedIndexes`, `podReplacementPolicy`).
  */
 
-type Obj = Record<string, any>;
-
-const isObject = (value: unknown): value is Obj => value !== null && typeof value === 'object' && !Array.isArray(value);
-const isSet = (value: unknown): boolean => value !== undefined && value !== null;
-const objectAt = (value: unknown): Obj => (isObject(value) ? value : {});
-const listAt = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const spec = (manifest: Obj): Obj => objectAt(manifest.spec);
 const SPEC = FieldPath.root('spec');
 
