@@ -33,6 +33,13 @@ const PRECOMPILED_KINDS = [
 ];
 
 /**
+ * Packages left out of the bundles and loaded from node_modules when first needed: the CEL
+ * evaluator (with the protobuf runtime it needs) is some 800 kB a bundle would read at every start
+ * for the few trees that hold a custom resource with CEL rules.
+ */
+const LOADED_FROM_NODE_MODULES = ['@bufbuild/cel', '@bufbuild/cel/ext'];
+
+/**
  * Modules the bundles take from elsewhere than their import says.
  *
  * `yaml`: cdk8s bundles its own copy (bundleDependencies), so npm cannot dedupe it: when that copy
@@ -124,6 +131,7 @@ function build({ force = false, quiet = false } = {}) {
     logLevel: quiet ? 'error' : 'warning',
     logOverride: { 'direct-eval': 'silent' },
     alias: aliases(),
+    external: LOADED_FROM_NODE_MODULES,
   });
   writeSchemaValidators(out);
   writeConfigValidators(esbuild, out);

@@ -16,8 +16,8 @@ describe('the rule catalogue', () => {
     for (const e of entries) expect(e.checks.trim()).not.toBe('');
   });
 
-  test('names the Go function of every API-server rule', () => {
-    for (const e of ruleCatalogue(RULES).filter((x) => x.id.startsWith('API-'))) expect(e.mirrors).toMatch(/^Validate\w*|^validate\w*/);
+  test('names the Go function of every API-server rule, custom resources included', () => {
+    for (const e of ruleCatalogue(RULES).filter((x) => x.id.startsWith('API-') || x.id.startsWith('CRD-'))) expect(e.mirrors).toMatch(/^(\w+\.)?[Vv]alidate\w*\b/);
   });
 
   test('docs/rules.md is the markdown catalogue of the rules as they are', () => {

@@ -75,6 +75,8 @@ const PROD_APP = 'apps/prod/Application-prod-backend.yaml';
 const PROJECT = 'bootstrap/AppProject-chat-platform.yaml';
 const DAEMONSET = `${STAGING}/backend/DaemonSet-backend-node-agent.yaml`;
 const REPLICASET = `${STAGING}/backend/ReplicaSet-backend-canary.yaml`;
+const HTTP_ROUTE = `${STAGING}/frontend/HTTPRoute-frontend.yaml`;
+const GATEWAY = `${STAGING}/frontend/Gateway-frontend.yaml`;
 
 function find(tree: readonly TreeObject[], file: string): TreeObject {
   const found = tree.find((o) => o.path === file);
@@ -169,6 +171,43 @@ function apply(m: Mutation): Outcome {
   return { before: m.extra ? validate(base) : [], after: validate(broken, brokenText) };
 }
 
+/**
+ * The staging edge as Gateway API objects, from the staging Ingress: its namespace, host, TLS
+ * Secret, paths and backend. The fixture tree's edge is an Ingress; these carry the CRD rules.
+ */
+function gatewayEdge(tree: readonly TreeObject[]): TreeObject[] {
+  const ingress = find(tree, INGRESS).manifest;
+  const { namespace } = ingress.metadata;
+  const [rule] = ingress.spec.rules;
+  const [tls] = ingress.spec.tls;
+  const gateway = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'frontend', namespace, labels: ingress.metadata.labels },
+    spec: {
+      gatewayClassName: 'platform',
+      listeners: [
+        { name: 'https', protocol: 'HTTPS', port: 443, hostname: rule.host, tls: { mode: 'Terminate', certificateRefs: [{ name: tls.secretName }] } },
+        { name: 'http', protocol: 'HTTP', port: 80, hostname: rule.host },
+      ],
+    },
+  };
+  const route = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'frontend', namespace, labels: ingress.metadata.labels },
+    spec: {
+      parentRefs: [{ name: 'frontend', sectionName: 'https' }],
+      hostnames: [rule.host],
+      rules: rule.http.paths.map((p: Manifest) => ({
+        matches: [{ path: { type: p.pathType === 'Exact' ? 'Exact' : 'PathPrefix', value: p.path } }],
+        backendRefs: [{ name: p.backend.service.name, port: p.backend.service.port.number }],
+      })),
+    },
+  };
+  return [treeObject(GATEWAY, gateway), treeObject(HTTP_ROUTE, route)];
+}
+
 // ---------------------------------------------------------------------------------------------
 // One breakage per rule
 
@@ -235,6 +274,24 @@ const MUTATIONS: Record<string, Mutation> = {
     names: 'spec.finalizers',
     mutate: (m) => {
       m.spec = { finalizers: ['chat-platform-protection'] };
+    },
+  },
+  'CRD-CEL': {
+    breakage: 'an HTTPRoute path that is not absolute',
+    at: HTTP_ROUTE,
+    names: 'spec.rules[0].matches[0].path',
+    extra: gatewayEdge,
+    mutate: (m) => {
+      m.spec.rules[0].matches[0].path.value = m.spec.rules[0].matches[0].path.value.replace(/^\//, '');
+    },
+  },
+  'CRD-LIST-TYPE': {
+    breakage: 'a Gateway with two listeners of one name',
+    at: GATEWAY,
+    names: 'spec.listeners[1]',
+    extra: gatewayEdge,
+    mutate: (m) => {
+      m.spec.listeners[1].name = m.spec.listeners[0].name;
     },
   },
   'API-DEPLOYMENT-SPEC': {

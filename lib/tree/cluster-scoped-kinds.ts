@@ -4,7 +4,9 @@
  * cluster whitelist) and cannot be read from the object: a namespaced object may leave its
  * namespace out and take the Application's.
  *
- * Any other kind, custom resources included, counts as namespaced.
+ * The cluster-scoped kinds of the CRDs validation knows (schemas/api-schemas.json's
+ * `clusterScoped`, which a test holds this list to) are here too. Any other kind counts as
+ * namespaced.
  */
 const CLUSTER_SCOPED = new Set([
   '/ComponentStatus',
@@ -26,6 +28,7 @@ const CLUSTER_SCOPED = new Set([
   'certificates.k8s.io/ClusterTrustBundle',
   'flowcontrol.apiserver.k8s.io/FlowSchema',
   'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
+  'gateway.networking.k8s.io/GatewayClass',
   'networking.k8s.io/IngressClass',
   'node.k8s.io/RuntimeClass',
   'rbac.authorization.k8s.io/ClusterRole',

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { loadAjv, precompiledValidators } from '../runtime/precompiled-validators';
 import { FieldPath } from './api-server/field-error';
+import { schemasDir } from './schema-files';
 
 /** The generated schemas: Kubernetes definitions and CRDs, and the definition of each kind. */
 interface ApiSchemas {
@@ -13,7 +14,7 @@ interface ApiSchemas {
 let schemas: ApiSchemas | undefined;
 function apiSchemas(): ApiSchemas {
   // Read on first need only (not bundled): with precompiled validators a synth never parses it.
-  schemas ??= JSON.parse(fs.readFileSync(schemaFile(), 'utf8')) as ApiSchemas;
+  schemas ??= JSON.parse(fs.readFileSync(path.join(schemasDir(), 'api-schemas.json'), 'utf8')) as ApiSchemas;
   return schemas;
 }
 
@@ -38,15 +39,6 @@ export const KUBERNETES_VERSION = '1.28';
 
 function precompiled(key: string): ValidateFunction | undefined {
   return precompiledValidators('kubernetes-validators.js')?.[key];
-}
-
-/** Finds `schemas/api-schemas.json` from the sources (lib/validation/) or the bundle (dist/). */
-function schemaFile(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'schemas', 'api-schemas.json');
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`schemas/api-schemas.json not found above ${__dirname}`);
-  }
 }
 
 function validatorFor(apiVersion: string, kind: string): ValidateFunction | undefined {

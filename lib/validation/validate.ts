@@ -3,6 +3,7 @@ import { EXEMPT_PREFIX } from '../tree/annotations';
 import { objectId, TreeObject } from '../tree/tree-object';
 import { Exemption, Finding, ValidationReport } from './finding';
 import { validateKubernetesSchema } from './kubernetes-schema';
+import { defaultedManifest } from './crd/defaulting';
 import { POLICY_RULES } from './policy-rules';
 import { DELETION_RULES } from './deletion-rules';
 import { ARGOCD_RULES } from './argocd-rules';
@@ -16,12 +17,12 @@ import { YAML11_RULE } from './yaml11-rule';
 /** Schema conformance is a rule like the others, so findings and exemptions work the same way. */
 const SCHEMA_RULE: Rule = {
   id: 'K8S-SCHEMA',
-  checks: 'every object matches the OpenAPI schema of its kind: types, required fields, enums, no unknown fields',
-  mirrors: 'the Kubernetes 1.28 OpenAPI schema and the Argo CD CRDs (structural schema)',
+  checks: 'every object matches the OpenAPI schema of its kind: types, required fields, enums, patterns, bounds, no unknown fields; a custom resource with its CRD\'s defaults applied',
+  mirrors: 'the Kubernetes 1.28 OpenAPI schema, and the Argo CD and Gateway API CRDs (structural schema, defaulting)',
   hint: 'fix the field to match the Kubernetes 1.28 API (see `kubectl explain <kind>.<field>`)',
   check(ctx) {
     for (const object of ctx.objects) {
-      for (const v of validateKubernetesSchema(object.manifest)) ctx.report(object, `${v.field}: ${v.message}`);
+      for (const v of validateKubernetesSchema(defaultedManifest(object.manifest))) ctx.report(object, `${v.field}: ${v.message}`);
     }
   },
 };

@@ -13,7 +13,10 @@ export interface ApiRule {
   readonly mirrors: string;
   /** What it checks, in a sentence, for the rule catalogue. */
   readonly checks: string;
-  /** The kinds it applies to (`kind`, as the tree has one apiVersion per kind), or every object. */
+  /**
+   * The kinds it applies to (`kind`, as the tree has one apiVersion per kind), or every object.
+   * May be a getter, read when the rule runs or is listed, never at import.
+   */
   readonly kinds: readonly string[] | '*';
   /** The field errors of one object; empty when the API server would accept it. */
   validate(manifest: Record<string, any>): FieldError[];

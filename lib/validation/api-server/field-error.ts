@@ -91,6 +91,26 @@ type At = FieldPath | string;
  */
 export class GoValue {
   constructor(readonly text: string) {}
+
+  /**
+   * An unstructured value (decoded JSON) as `%#v` prints it: `map[string]interface {}{"name":"a"}`,
+   * `[]interface {}{"a", 1}`, map keys sorted, strings quoted.
+   */
+  static ofUnstructured(value: unknown): GoValue {
+    return new GoValue(goSyntax(value));
+  }
+}
+
+function goSyntax(value: unknown): string {
+  if (value === null || value === undefined) return 'interface {}(nil)';
+  if (Array.isArray(value)) return `[]interface {}{${value.map(goSyntax).join(', ')}}`;
+  if (typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${goSyntax((value as Record<string, unknown>)[k])}`);
+    return `map[string]interface {}{${entries.join(', ')}}`;
+  }
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
 export const invalid = (field: At, value: unknown, detail: string): FieldError => ({ type: 'Invalid value', field: String(field), value, detail });
