@@ -1,5 +1,6 @@
 // Entry point of `npm run synth`: environments/*.yaml → gitops/.
 import { readCommandLine } from './lib/cli/command-line';
+import { EXIT } from './lib/cli/exit-status';
 import { isUserFacing } from './lib/pipeline/describe-failure';
 import { TreeWriteError } from './lib/gitops/write-tree';
 import { buildApp, synthesize } from './app/synthesize';
@@ -31,6 +32,7 @@ function main(argv: string[]): number {
         'dry-run': { type: 'boolean', default: false },
         'allow-removal': { type: 'string', multiple: true, default: [] },
       },
+      paths: ['environments', 'out'],
     },
     ({ values }) => ({ ...values, 'allow-removal': checkRemovalNames(values['allow-removal'] ?? []) }),
   );
@@ -63,14 +65,14 @@ function main(argv: string[]): number {
         `(${ms.toFixed(0)} ms: load ${t.load.toFixed(0)}, render ${t.render.toFixed(0)}, ` +
         `validate ${t.validate.toFixed(0)}, write ${t.write.toFixed(0)})`,
     );
-    return 0;
+    return EXIT.ok;
   } catch (e) {
     // A refusal (bad input, removals, a held lock) or a filesystem failure is told in its own
     // words; anything else is a bug, worth its stack.
     console.error(isUserFacing(e) ? e.message : `synth: ${(e as Error)?.stack ?? e}`);
     // Only the writer can have changed the tree, and its error says what it left there.
     console.error(`synth: ${e instanceof TreeWriteError ? e.outcome(`${args.out}/`) : `nothing written; ${args.out}/ is unchanged`}`);
-    return 1;
+    return isUserFacing(e) ? EXIT.failed : EXIT.internal;
   }
 }
 

@@ -54,6 +54,7 @@ function main(argv: string[]): number {
         child: { type: 'string' },
         out: { type: 'string' },
       },
+      paths: ['json', 'out'],
     },
     ({ values }) => {
       const sizes = values.sizes.split(',').map((s) => Number(s.trim()));

@@ -1,5 +1,6 @@
 // Entry point of `npm run notify`: posts how a pipeline run ended to a Discord webhook.
 import { oneOf, readCommandLine, wholeNumber } from '../lib/cli/command-line';
+import { EXIT } from '../lib/cli/exit-status';
 import { BUILD_STATUSES, discordPayload } from '../lib/pipeline/deployment-notice';
 import { parseWebhookUrl, sendWebhook } from '../lib/pipeline/discord-webhook';
 
@@ -25,8 +26,8 @@ value is never printed. Rate limits (429 retry_after) and server errors (5xx) ar
   --strict             exit 1 when the message cannot be delivered
   -h, --help           show this help
 
-Exit status: 0 delivered, or not delivered without --strict (reported on stderr); 1 not delivered
-with --strict; 2 usage error.`;
+Exit status (docs/exit-statuses.md): 0 delivered, or not delivered without --strict (reported on
+stderr); 1 not delivered with --strict; 2 usage error; 3 internal error.`;
 
 async function main(argv: string[]): Promise<number> {
   const input = readCommandLine(
@@ -70,13 +71,13 @@ async function main(argv: string[]): Promise<number> {
     const url = parseWebhookUrl(process.env[WEBHOOK_VARIABLE], WEBHOOK_VARIABLE);
     const delivery = await sendWebhook(url, payload, { attempts, log: (line) => console.error(`notify: ${line}`) });
     console.log(`notify: ${status} message delivered to Discord (HTTP ${delivery.status}, ${delivery.attempts} attempt${delivery.attempts === 1 ? '' : 's'})`);
-    return 0;
+    return EXIT.ok;
   } catch (e) {
     // The webhook module redacts its messages; anything else never saw the URL.
     console.error(`notify: could not deliver the ${status} message to Discord: ${(e as Error).message}`);
-    if (values.strict) return 1;
+    if (values.strict) return EXIT.failed;
     console.error('notify: carrying on (pass --strict to fail on this)');
-    return 0;
+    return EXIT.ok;
   }
 }
 
@@ -86,6 +87,6 @@ main(process.argv.slice(2)).then(
   },
   (e) => {
     console.error(`notify: ${(e as Error).stack ?? e}`);
-    process.exitCode = 1;
+    process.exitCode = EXIT.internal;
   },
 );

@@ -1,6 +1,7 @@
 // Entry point of `npm run promote`: copies images from one environment to another and re-synthesizes.
 import { readCommandLine } from '../lib/cli/command-line';
-import { reportFailure } from '../lib/pipeline/describe-failure';
+import { EXIT } from '../lib/cli/exit-status';
+import { isUserFacing, reportFailure } from '../lib/pipeline/describe-failure';
 import { APPLICATION_COMPONENTS, IMAGE_COMPONENTS, parseComponents } from '../lib/pipeline/image-edit';
 import { formatChange } from '../lib/pipeline/image-update';
 import { promote } from '../lib/pipeline/promote';
@@ -17,7 +18,8 @@ re-synthesizes gitops/. Only images move; all or nothing.
   --allow-repository-change  accept images from other repositories than the target runs now
   -h, --help                 show this help
 
-Exit status: 0 done (also when nothing differed), 1 refused or failed, 2 usage error.`;
+Exit status (docs/exit-statuses.md): 0 done (also when nothing differed), 1 refused or failed, 2
+usage error, 3 internal error.`;
 
 function main(argv: string[]): number {
   const input = readCommandLine(
@@ -44,9 +46,11 @@ function main(argv: string[]): number {
       `promote: ${from} → ${to}: ${changed} image${changed === 1 ? '' : 's'} changed; ` +
         `gitops/: ${synth.write.written.length} written, ${synth.write.removed.length} removed, ${synth.write.unchanged} unchanged`,
     );
-    return 0;
+    return EXIT.ok;
   } catch (e) {
-    return reportFailure('promote', e, 'nothing written; environments/ and gitops/ are unchanged');
+    const status = reportFailure('promote', e, 'nothing written; environments/ and gitops/ are unchanged');
+    // A failure nobody caused by their input is a bug: its stack is printed, and it says so.
+    return isUserFacing(e) ? status : EXIT.internal;
   }
 }
 

@@ -1,6 +1,7 @@
 // Entry point of `npm run publish`: commits environments/ and gitops/ and pushes them.
 import { readCommandLine, wholeNumber } from '../lib/cli/command-line';
-import { reportFailure } from '../lib/pipeline/describe-failure';
+import { EXIT } from '../lib/cli/exit-status';
+import { isUserFacing, reportFailure } from '../lib/pipeline/describe-failure';
 import { publish } from '../lib/pipeline/publish';
 import { resynthesize } from '../app/synthesize';
 
@@ -16,7 +17,8 @@ else pushed first it fetches, rebases, regenerates gitops/ and tries again.
   --title <text>        commit subject instead of the generated one
   -h, --help            show this help
 
-Exit status: 0 pushed, or nothing to commit; 1 refused or failed (nothing pushed); 2 usage error.`;
+Exit status (docs/exit-statuses.md): 0 pushed, or nothing to commit; 1 refused or failed (nothing
+pushed); 2 usage error, 3 internal error.`;
 
 function main(argv: string[]): number {
   const options = readCommandLine(
@@ -49,9 +51,11 @@ function main(argv: string[]): number {
     if (result.outcome === 'pushed' && result.change) {
       console.log(result.change.message.trimEnd().replace(/^(?=.)/gm, '  '));
     }
-    return 0;
+    return EXIT.ok;
   } catch (e) {
-    return reportFailure('publish', e, 'nothing pushed');
+    const status = reportFailure('publish', e, 'nothing pushed');
+    // A failure nobody caused by their input is a bug: its stack is printed, and it says so.
+    return isUserFacing(e) ? status : EXIT.internal;
   }
 }
 

@@ -1,6 +1,7 @@
 // Entry point of `npm run rollback`: restores an environment's images to a git revision's values.
 import { readCommandLine } from '../lib/cli/command-line';
-import { reportFailure } from '../lib/pipeline/describe-failure';
+import { EXIT } from '../lib/cli/exit-status';
+import { isUserFacing, reportFailure } from '../lib/pipeline/describe-failure';
 import { APPLICATION_COMPONENTS, IMAGE_COMPONENTS, parseComponents } from '../lib/pipeline/image-edit';
 import { formatChange } from '../lib/pipeline/image-update';
 import { rollback } from '../lib/pipeline/rollback';
@@ -17,7 +18,8 @@ and Argo CD's auto-sync stays on.
   <component>      any of ${IMAGE_COMPONENTS.join(', ')} (default: ${APPLICATION_COMPONENTS.join(', ')})
   -h, --help       show this help
 
-Exit status: 0 done (also when nothing differed), 1 refused or failed, 2 usage error.`;
+Exit status (docs/exit-statuses.md): 0 done (also when nothing differed), 1 refused or failed, 2
+usage error, 3 internal error.`;
 
 function main(argv: string[]): number {
   const input = readCommandLine(
@@ -45,9 +47,11 @@ function main(argv: string[]): number {
         `gitops/: ${synth.write.written.length} written, ${synth.write.removed.length} removed, ${synth.write.unchanged} unchanged` +
         (changed > 0 ? '; publish with `npm run publish`' : ''),
     );
-    return 0;
+    return EXIT.ok;
   } catch (e) {
-    return reportFailure('rollback', e, 'nothing written; environments/ and gitops/ are unchanged');
+    const status = reportFailure('rollback', e, 'nothing written; environments/ and gitops/ are unchanged');
+    // A failure nobody caused by their input is a bug: its stack is printed, and it says so.
+    return isUserFacing(e) ? status : EXIT.internal;
   }
 }
 

@@ -1,5 +1,6 @@
 // Entry point of `npm run s3-preflight`: checks (and with --apply sets up) an environment's bucket.
 import { readCommandLine } from '../lib/cli/command-line';
+import { EXIT } from '../lib/cli/exit-status';
 import { ConfigError } from '../lib/environment/config-error';
 import { loadEnvironments } from '../lib/environment/load-environments';
 import { runBucketPreflight } from '../lib/s3/bucket-preflight';
@@ -18,15 +19,19 @@ for the environment's origins (GET, PUT, POST, HEAD) and its public access block
   --environments <dir>  folder of environment files (default: environments)
 
 Credentials come from the AWS SDK's default chain. AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL (or the
-file's s3.endpoint) point it at an S3-compatible store. Exit status: 0 every check passed or is
-unsupported by the service, 1 a check failed, 2 the command could not run.`;
+file's s3.endpoint) point it at an S3-compatible store. Exit status (docs/exit-statuses.md): 0 every
+check passed or is unsupported by the service; 1 a check failed, or the environment is unknown or
+its file or the endpoint is wrong; 2 usage error; 3 internal error.`;
 
 async function main(argv: string[]): Promise<number> {
   const args = readCommandLine(
     's3-preflight',
     USAGE,
     argv,
-    { options: { env: { type: 'string' }, apply: { type: 'boolean', default: false }, environments: { type: 'string', default: 'environments' } } },
+    {
+      options: { env: { type: 'string' }, apply: { type: 'boolean', default: false }, environments: { type: 'string', default: 'environments' } },
+      paths: ['environments'],
+    },
     ({ values }) => {
       if (!values.env) throw new Error('--env is required');
       return { ...values, env: values.env };
@@ -43,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
     // A bad file lists its problems itself; an unknown environment or folder is one sentence.
     console.error(e instanceof ConfigError || e instanceof S3TargetError ? e.message : `s3-preflight: ${(e as Error).message}`);
     console.error('s3-preflight: nothing checked');
-    return 2;
+    return EXIT.failed;
   }
 
   console.log(redactSecrets(describeTarget(target), secrets));
@@ -54,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     // Only text, redacted, reaches the terminal: never the error's request or response objects.
     console.error(`s3-preflight: ${redactSecrets((e as Error).stack ?? String(e), secrets)}`);
-    return 2;
+    return EXIT.internal;
   }
 }
 

@@ -1,6 +1,7 @@
 // Entry point of `npm run set-image`: puts a new image into an environment file and re-synthesizes.
 import { readCommandLine } from '../lib/cli/command-line';
-import { reportFailure } from '../lib/pipeline/describe-failure';
+import { EXIT } from '../lib/cli/exit-status';
+import { isUserFacing, reportFailure } from '../lib/pipeline/describe-failure';
 import { IMAGE_COMPONENTS, imageField, parseComponent } from '../lib/pipeline/image-edit';
 import { formatChange, updateImages } from '../lib/pipeline/image-update';
 import { resynthesize } from '../app/synthesize';
@@ -17,7 +18,8 @@ restored and nothing is written.
   --allow-repository-change  accept an image from another repository than the current one
   -h, --help                 show this help
 
-Exit status: 0 done (also when the image was already set), 1 refused or failed, 2 usage error.`;
+Exit status (docs/exit-statuses.md): 0 done (also when the image was already set), 1 refused or
+failed, 2 usage error, 3 internal error.`;
 
 function main(argv: string[]): number {
   const input = readCommandLine(
@@ -42,9 +44,11 @@ function main(argv: string[]): number {
     for (const file of synth.write.written) console.log(`  wrote gitops/${file}`);
     for (const file of synth.write.removed) console.log(`  removed gitops/${file}`);
     console.log(`set-image: gitops/: ${synth.write.written.length} written, ${synth.write.removed.length} removed, ${synth.write.unchanged} unchanged`);
-    return 0;
+    return EXIT.ok;
   } catch (e) {
-    return reportFailure('set-image', e, 'nothing written; environments/ and gitops/ are unchanged');
+    const status = reportFailure('set-image', e, 'nothing written; environments/ and gitops/ are unchanged');
+    // A failure nobody caused by their input is a bug: its stack is printed, and it says so.
+    return isUserFacing(e) ? status : EXIT.internal;
   }
 }
 

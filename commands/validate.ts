@@ -1,5 +1,6 @@
 // Entry point of `npm run validate`: checks a gitops tree on disk against every validation rule.
-import { oneOf, readCommandLine } from '../lib/cli/command-line';
+import { oneOf, POSITIONALS, readCommandLine } from '../lib/cli/command-line';
+import { EXIT } from '../lib/cli/exit-status';
 import { scanEnvironmentFiles } from '../lib/validation/credential-scan';
 import { formatFinding, ValidationReport } from '../lib/validation/finding';
 import { parseTree, readTreeFiles, TreeReadError } from '../lib/tree/read-tree';
@@ -21,7 +22,8 @@ anything shaped like a credential.
   --rules               list every rule instead: id, kinds, what it checks, what it mirrors
   -h, --help          show this help
 
-Exit status: 0 no problems, 1 problems found, 2 usage error, unreadable tree or crash.`;
+Exit status (docs/exit-statuses.md): 0 no problems, 1 problems found or the tree cannot be read,
+2 usage error, 3 internal error.`;
 
 const FORMATS = ['text', 'json'] as const;
 const CATALOGUE_FORMATS = ['text', 'markdown'] as const;
@@ -38,6 +40,7 @@ function main(argv: string[]): number {
         rules: { type: 'boolean', default: false },
       },
       positionals: true,
+      paths: [POSITIONALS, 'environments'],
     },
     ({ values, positionals }) => {
       if (values.rules) {
@@ -65,11 +68,11 @@ function main(argv: string[]): number {
   } catch (e) {
     if (e instanceof TreeReadError) {
       console.error(`validate: cannot read the tree: ${e.message}`);
-      return 2;
+      return EXIT.failed;
     }
-    // Not 1: scripts read 1 as "the tree has problems", which a crash does not establish.
+    // Not 1: scripts read 1 as "the input is wrong", which a crash does not establish.
     console.error(`validate: ${(e as Error).stack ?? e}`);
-    return 2;
+    return EXIT.internal;
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
 
@@ -83,7 +86,7 @@ function main(argv: string[]): number {
         `${report.exemptions.length} exemptions (${ms.toFixed(0)} ms)`,
     );
   }
-  return report.findings.length > 0 ? 1 : 0;
+  return report.findings.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 /**

@@ -5,12 +5,12 @@ import * as path from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 import { loadGitopsConfig } from '../lib/environment/gitops-config';
 import { ConfigError } from '../lib/environment/config-error';
-import { loadEnvironments } from '../lib/environment/load-environments';
 import { renderTree, synthesize } from '../app/synthesize';
+import { FIXTURE_ENVIRONMENTS, fixtureEnvironments, RUN } from './support/fixture-project';
 
 const ROOT = path.resolve(__dirname, '..');
 const CONFIG = fs.readFileSync(path.join(ROOT, 'gitops.config.yaml'), 'utf8');
-const environments = loadEnvironments(path.join(ROOT, 'environments'), { root: ROOT });
+const environments = fixtureEnvironments();
 
 let root: string;
 
@@ -105,7 +105,7 @@ describe('gitops.config.yaml', () => {
 
   test('a bad config stops synth before anything is written', () => {
     const envDir = path.join(root, 'environments');
-    fs.cpSync(path.join(ROOT, 'environments'), envDir, { recursive: true });
+    fs.cpSync(FIXTURE_ENVIRONMENTS, envDir, { recursive: true });
     writeConfig(edit('namespace: argocd', 'namespace: Argo_CD'));
     expect(() => synthesize({ root, gitopsConfig: 'gitops.config.yaml' })).toThrow(ConfigError);
     expect(fs.existsSync(path.join(root, 'gitops'))).toBe(false);
@@ -113,8 +113,8 @@ describe('gitops.config.yaml', () => {
 
   test('synth reads the config from the project whatever folder it writes to', () => {
     const envDir = path.join(root, 'environments');
-    fs.cpSync(path.join(ROOT, 'environments'), envDir, { recursive: true });
-    const run = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'run.js'), 'main'], { cwd: root, encoding: 'utf8' });
+    fs.cpSync(FIXTURE_ENVIRONMENTS, envDir, { recursive: true });
+    const run = spawnSync(process.execPath, [RUN, 'main'], { cwd: root, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const rootApp = parse(fs.readFileSync(path.join(root, 'gitops', 'bootstrap', 'Application-chat-platform-root.yaml'), 'utf8'));

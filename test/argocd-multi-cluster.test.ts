@@ -2,15 +2,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { loadGitopsConfig } from '../lib/environment/gitops-config';
 import { ConfigError } from '../lib/environment/config-error';
 import { loadEnvironment, loadEnvironments } from '../lib/environment/load-environments';
 import { renderTree } from '../app/synthesize';
 import { validateTree } from '../lib/validation/validate';
+import { FIXTURE_ENVIRONMENTS, fixtureEnvironmentText, gitopsConfig } from './support/fixture-project';
 
-const ROOT = path.resolve(__dirname, '..');
-const gitops = loadGitopsConfig(path.join(ROOT, 'gitops.config.yaml'), { root: ROOT });
-const PROD = fs.readFileSync(path.join(ROOT, 'environments', 'prod.yaml'), 'utf8');
+const gitops = gitopsConfig();
+const PROD = fixtureEnvironmentText('prod');
 const SINGLE = 'cluster:\n  name: prod\n  server: https://prod.k8s.example.com:6443\n';
 const TWO_CLUSTERS = `clusters:
   - name: prod-seoul
@@ -111,7 +110,7 @@ describe('an environment targeting two clusters', () => {
 
   test('a one-cluster environment beside it keeps its plain names', () => {
     writeProd(TWO_CLUSTERS);
-    fs.copyFileSync(path.join(ROOT, 'environments', 'dev.yaml'), path.join(dir, 'dev.yaml'));
+    fs.copyFileSync(path.join(FIXTURE_ENVIRONMENTS, 'dev.yaml'), path.join(dir, 'dev.yaml'));
     const { files } = renderTree(loadEnvironments(dir, { root }), gitops);
     expect(files.has('apps/dev/Application-dev-backend.yaml')).toBe(true);
     expect(files.has('apps/prod/Application-prod-backend-prod-tokyo.yaml')).toBe(true);

@@ -1,15 +1,12 @@
-import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
 import { ArgoDiscordNotifications } from '../constructs/argo-discord-notifications';
-import { loadGitopsConfig } from '../lib/environment/gitops-config';
-import { loadEnvironments } from '../lib/environment/load-environments';
 import { renderTree } from '../app/synthesize';
 import { validateTree } from '../lib/validation/validate';
+import { fixtureEnvironments, gitopsConfig } from './support/fixture-project';
 
-const ROOT = path.resolve(__dirname, '..');
-const gitops = loadGitopsConfig(path.join(ROOT, 'gitops.config.yaml'), { root: ROOT });
-const { objects, files } = renderTree(loadEnvironments(path.join(ROOT, 'environments'), { root: ROOT }), gitops);
+const gitops = gitopsConfig();
+const { objects, files } = renderTree(fixtureEnvironments(), gitops);
 const manifestAt = (file: string) => parseAllDocuments(files.get(file)!)[0]!.toJS();
 const cm = manifestAt('bootstrap/ConfigMap-argocd-notifications-cm.yaml');
 const applications = [...files.keys()].filter((f) => /(^apps\/|^bootstrap\/Application-)/.test(f)).map(manifestAt);

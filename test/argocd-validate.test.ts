@@ -3,17 +3,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
+import { copyFixtureProject, FIXTURE_NAMES, RUN } from './support/fixture-project';
 
-const PROJECT_ROOT = path.resolve(__dirname, '..');
 const CLI_TIMEOUT = 60_000;
 
 let tmp: string;
 let tree: string;
 
 beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'argocd-validate-'));
+  // A project of the fixture environments: synth writes its tree, validate reads its environments.
+  tmp = copyFixtureProject(fs.mkdtempSync(path.join(os.tmpdir(), 'argocd-validate-')));
   tree = path.join(tmp, 'gitops');
-  const synth = spawnSync(process.execPath, ['scripts/run.js', 'main', '--out', tree], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  const synth = spawnSync(process.execPath, [RUN, 'main', '--out', tree], { cwd: tmp, encoding: 'utf8' });
   if (synth.status !== 0) throw new Error(`synth failed (exit ${synth.status}):\n${synth.stdout}${synth.stderr}`);
 }, 2 * CLI_TIMEOUT);
 
@@ -22,7 +23,7 @@ afterAll(() => {
 });
 
 function validate(dir: string) {
-  return spawnSync(process.execPath, ['scripts/run.js', 'commands/validate', dir], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  return spawnSync(process.execPath, [RUN, 'commands/validate', dir], { cwd: tmp, encoding: 'utf8' });
 }
 
 /** A copy of the synthesized tree with one manifest changed, keeping its header comment. */
@@ -41,7 +42,7 @@ function treeWith(name: string, rel: string, change: (manifest: any) => void): s
 describe('npm run validate on the synthesized tree', () => {
   test('accepts bootstrap/ and apps/ with every other folder: every Argo CD object matches its CRD schema', () => {
     expect(fs.readdirSync(path.join(tree, 'bootstrap')).length).toBe(4);
-    expect(fs.readdirSync(path.join(tree, 'apps')).sort()).toEqual(['dev', 'prod', 'staging']);
+    expect(fs.readdirSync(path.join(tree, 'apps')).sort()).toEqual(FIXTURE_NAMES);
     const run = validate(tree);
     expect(run.stderr).toBe('');
     expect(run.stdout).toMatch(/^validate: \d+ objects, 0 problems, 0 exemptions/);

@@ -9,19 +9,17 @@ import { ComponentChart } from '../charts/component-chart';
 import { ArgoApplication } from '../constructs/argo-application';
 import { ArgoProject } from '../constructs/argo-project';
 import { apiGroupOf, isClusterScoped } from '../lib/tree/cluster-scoped-kinds';
-import { loadGitopsConfig } from '../lib/environment/gitops-config';
 import { isProtected } from '../lib/environment/environment';
-import { loadEnvironments } from '../lib/environment/load-environments';
 import { renderApp } from '../app/render';
 import { SynthError } from '../lib/validation/validation-error';
 import { renderTree } from '../app/synthesize';
 import { TreeChart } from '../charts/tree-chart';
 import { validateTree } from '../lib/validation/validate';
 import { KubeConfigMap } from '../imports/k8s';
+import { fixtureEnvironments, gitopsConfig } from './support/fixture-project';
 
-const ROOT = path.resolve(__dirname, '..');
-const environments = loadEnvironments(path.join(ROOT, 'environments'), { root: ROOT });
-const gitops = loadGitopsConfig(path.join(ROOT, 'gitops.config.yaml'), { root: ROOT });
+const environments = fixtureEnvironments();
+const gitops = gitopsConfig();
 const { objects, files } = renderTree(environments, gitops);
 
 type Manifest = Record<string, any>;

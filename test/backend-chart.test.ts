@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { testChart } from './support/test-chart';
 import { App, Testing } from 'cdk8s';
 import { BackendChart } from '../charts/backend-chart';
@@ -10,16 +9,15 @@ import { ExternalDatabase } from '../constructs/external-database';
 import { KafkaCluster } from '../constructs/kafka-cluster';
 import { WebService } from '../constructs/web-service';
 import { Environment } from '../lib/environment/environment';
-import { loadEnvironment } from '../lib/environment/load-environments';
 import { treeObject } from '../lib/tree/tree-object';
 import { validateTree } from '../lib/validation/validate';
 import { selects } from '../lib/validation/label-selector';
+import { fixtureEnvironment } from './support/fixture-project';
 
-const ROOT = path.resolve(__dirname, '..');
-const dev = loadEnvironment(path.join(ROOT, 'environments', 'dev.yaml'), { root: ROOT });
-const prod = loadEnvironment(path.join(ROOT, 'environments', 'prod.yaml'), { root: ROOT });
+const dev = fixtureEnvironment('dev');
+const prod = fixtureEnvironment('prod');
 
-/** The charts the backend depends on, built from an environment file of the repository. */
+/** The charts the backend depends on, built from a fixture environment file. */
 function build(environment: Environment) {
   const app = new App();
   const platform = new PlatformChart(app, { environment });

@@ -3,13 +3,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, parseDocument, stringify } from 'yaml';
+import { copyFixtureProject, RUN } from './support/fixture-project';
 
-const PROJECT_ROOT = path.resolve(__dirname, '..');
 /** The first run bundles dist/ from scratch, and each run synthesizes every environment. */
 const CLI_TIMEOUT = 90_000;
 
 let tmp: string;
-/** A git repository holding a copy of the project's environments and the tree synth writes from them, committed. */
+/** A git repository holding a copy of the fixture environments and the tree synth writes from them, committed. */
 let template: string;
 let repos = 0;
 
@@ -20,7 +20,7 @@ interface Run {
 }
 
 function run(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'scripts/run.js'), ...args], {
+  const r = spawnSync(process.execPath, [RUN, ...args], {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '', ...env },
@@ -75,13 +75,8 @@ function group(report: any, environment: string, component: string): any {
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-command-'));
-  template = path.join(tmp, 'template');
-  fs.mkdirSync(template);
-  // The inputs synth reads from a project root: environments/ and the root configuration files.
-  fs.cpSync(path.join(PROJECT_ROOT, 'environments'), path.join(template, 'environments'), { recursive: true });
-  for (const file of fs.readdirSync(PROJECT_ROOT)) {
-    if (file.endsWith('.yaml')) fs.copyFileSync(path.join(PROJECT_ROOT, file), path.join(template, file));
-  }
+  // The inputs synth reads from a project root: the fixture environments and the root configuration files.
+  template = copyFixtureProject(path.join(tmp, 'template'));
   git(template, 'init', '-q', '-b', 'main');
   git(template, 'config', 'user.email', 'ci@example.com');
   git(template, 'config', 'user.name', 'CI');
@@ -193,7 +188,7 @@ describe('npm run diff on a real git repository', () => {
     editEnvironment(root, 'prod', [[['components', 'frontend', 'image'], 'registry.example.com/chat/frontend:7.0.0']]);
     const report = diffJson(root);
     expect(group(report, 'prod', 'frontend').warnings).toEqual([
-      { resource: 'Deployment/frontend', text: 'prod image registry.example.com/chat/frontend:7.0.0 has not run in staging (neither in the base nor in this change)' },
+      { resource: 'Deployment/frontend', text: 'prod image registry.example.com/chat/frontend:7.0.0 has not run in staging (neither in the base, nor in this change, nor before in the history of staging or prod)' },
     ]);
   }, 2 * CLI_TIMEOUT);
 
@@ -206,7 +201,9 @@ describe('npm run diff on a real git repository', () => {
     expect(md.stdout).toBe('');
     expect(md.stderr).toBe('diff: wrote markdown report to out/diff.md\n');
     const markdown = fs.readFileSync(path.join(root, 'out/diff.md'), 'utf8');
-    expect(markdown).toMatch(/^<!-- gitops-diff -->\n## gitops diff: HEAD \([0-9a-f]{12}\) → working tree/);
+    // The environment was edited without a synth, so gitops/ is stale: the report says so first.
+    expect(markdown).toMatch(/^<!-- gitops-diff -->\n> \[!CAUTION\]\n/);
+    expect(markdown.indexOf('> [!CAUTION]')).toBeLessThan(markdown.search(/## gitops diff: HEAD \([0-9a-f]{12}\) → working tree/));
     expect(markdown).toContain('| **rolls** | Deployment/frontend: pods roll');
     expect(markdown).toContain('<details><summary>~ dev/frontend Deployment chat-dev/frontend</summary>');
     const page = fs.readFileSync(path.join(root, 'out/diff.html'), 'utf8');
@@ -223,7 +220,7 @@ describe('npm run diff on a real git repository', () => {
     // util-linux `script` runs the command on a real pseudo-terminal.
     const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
     const onTerminal = (env: NodeJS.ProcessEnv) =>
-      spawnSync('script', ['-qec', [process.execPath, path.join(PROJECT_ROOT, 'scripts/run.js'), 'commands/diff'].map(quote).join(' '), '/dev/null'], {
+      spawnSync('script', ['-qec', [process.execPath, RUN, 'commands/diff'].map(quote).join(' '), '/dev/null'], {
         cwd: root,
         encoding: 'utf8',
         env: { ...process.env, ...env },
@@ -246,10 +243,10 @@ describe('npm run diff on a real git repository', () => {
     expect(r.stdout).toMatch(/^gitops diff: HEAD \([0-9a-f]{12}\) → working tree\nno resource changes\n$/);
   }, CLI_TIMEOUT);
 
-  test('refuses an unknown base revision with exit status 2', () => {
+  test('refuses an unknown base revision with exit status 1', () => {
     const root = repo();
     const r = run(root, ['commands/diff', '--base', 'no-such-branch']);
-    expect(r.status).toBe(2);
+    expect(r.status).toBe(1);
     expect(r.stderr).toContain('diff: base revision "no-such-branch" is not a commit of the repository at');
     expect(r.stdout).toBe('');
   }, CLI_TIMEOUT);

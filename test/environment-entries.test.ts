@@ -8,6 +8,7 @@ import { ENVIRONMENT_FILE_LIMIT, loadEnvironments } from '../lib/environment/loa
 import { environmentFile, environmentNames } from '../lib/pipeline/environment-file';
 import { PipelineError } from '../lib/pipeline/pipeline-error';
 import { configError } from './support/config-error';
+import { FIXTURE_ENVIRONMENTS } from './support/fixture-project';
 
 // Every entry of environments/ named like an environment file is loaded or refused by name:
 // skipping one would remove its environment from gitops/, and Argo CD would prune it. And bad
@@ -42,7 +43,7 @@ function fastest<T>(run: () => T): { result: T; ms: number } {
 }
 
 let tmp: string;
-/** A project folder: a copy of environments/ and the gitops/ tree synth made from it. */
+/** A project folder: a copy of the fixture environments and the gitops/ tree synth made from them. */
 let template: string;
 let counter = 0;
 
@@ -54,7 +55,7 @@ beforeAll(() => {
   spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js')], { cwd: ROOT, stdio: 'ignore' });
   template = path.join(tmp, 'template');
   fs.mkdirSync(template);
-  fs.cpSync(path.join(ROOT, 'environments'), path.join(template, 'environments'), { recursive: true });
+  fs.cpSync(FIXTURE_ENVIRONMENTS, path.join(template, 'environments'), { recursive: true });
   const first = synthCli(template);
   expect(first.stderr).toBe('');
   expect(first.status).toBe(0);

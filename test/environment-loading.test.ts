@@ -8,8 +8,8 @@ import { imageReferenceProblem, imageVersion, parseImageReference } from '../lib
 import { loadEnvironment, loadEnvironments } from '../lib/environment/load-environments';
 import { parseCpu, parseMemory } from '../lib/predicates/quantity';
 import { configError } from './support/config-error';
+import { FIXTURE_ENVIRONMENTS, FIXTURE_ROOT } from './support/fixture-project';
 
-const PROJECT_ROOT = path.resolve(__dirname, '..');
 const DIGEST = 'sha256:' + '0123456789abcdef'.repeat(4);
 
 /** A valid environment file; tests edit single lines of it, so its line numbers matter. */
@@ -111,8 +111,8 @@ function messageLines(error: ConfigError): string[] {
 }
 
 describe('loading environment files', () => {
-  test('the example environments/dev.yaml loads', () => {
-    const env = loadEnvironment(path.join(PROJECT_ROOT, 'environments', 'dev.yaml'), { root: PROJECT_ROOT });
+  test('the fixture environments/dev.yaml loads', () => {
+    const env = loadEnvironment(path.join(FIXTURE_ENVIRONMENTS, 'dev.yaml'), { root: FIXTURE_ROOT });
 
     expect(env.name).toBe('dev');
     expect(env.file).toBe('environments/dev.yaml');
@@ -573,8 +573,8 @@ describe('Kafka sizing', () => {
     expect(env.kafka.brokers).toBe(3);
   });
 
-  test('the example environments with three brokers load', () => {
-    const envs = loadEnvironments(path.join(PROJECT_ROOT, 'environments'), { root: PROJECT_ROOT, only: ['staging', 'prod'] });
+  test('the fixture environments with three brokers load', () => {
+    const envs = loadEnvironments(FIXTURE_ENVIRONMENTS, { root: FIXTURE_ROOT, only: ['staging', 'prod'] });
 
     expect(envs.map((e) => e.kafka.brokers)).toEqual([3, 3]);
   });

@@ -1,15 +1,13 @@
-import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { addChatPlatform } from '../charts/chat-platform';
 import { FrontendChart } from '../charts/frontend-chart';
 import { Environment } from '../lib/environment/environment';
-import { loadEnvironments } from '../lib/environment/load-environments';
 import { renderApp } from '../app/render';
 import { selects } from '../lib/validation/label-selector';
 import { validateTree } from '../lib/validation/validate';
+import { fixtureEnvironments } from './support/fixture-project';
 
-const ROOT = path.resolve(__dirname, '..');
-const ENVIRONMENTS = loadEnvironments(path.join(ROOT, 'environments'), { root: ROOT });
+const ENVIRONMENTS = fixtureEnvironments();
 
 function environment(name: string, change: (env: Environment) => Environment = (e) => e): Environment {
   const env = ENVIRONMENTS.find((e) => e.name === name);

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -84,12 +85,73 @@ describe('Jenkinsfile', () => {
     expect(usages.size).toBeGreaterThan(0);
   }, 60_000);
 
-  test('installs, tests and validates, diffs pull requests as Markdown and HTML, and gates main on a current tree', () => {
+  test('installs, tests and validates, diffs as Markdown and HTML, and gates on a current tree', () => {
     const lines = calls.map((c) => c.line);
     expect(lines).toEqual(expect.arrayContaining(['npm ci', 'npm test', 'npm run validate', 'npm run diff -- --check']));
     expect(lines.some((l) => /npm run diff -- .*--format markdown/.test(l))).toBe(true);
     expect(lines.some((l) => /npm run diff -- .*--format html/.test(l))).toBe(true);
     expect(jenkinsfile).toMatch(/archiveArtifacts artifacts: '[^']*gitops-diff\.html/);
-    expect(jenkinsfile).toMatch(/stage\('gitops\/ is current'\) \{\s*when \{ branch 'main' \}/);
+  });
+
+  /** Each stage's name and its `when` block (`undefined` when it runs on every build). */
+  function stages(): { name: string; when: string | undefined; body: string }[] {
+    const out: { name: string; when: string | undefined; body: string }[] = [];
+    const marks = [...jenkinsfile.matchAll(/^ {4}stage\('([^']+)'\) \{$/gm)];
+    for (const [i, m] of marks.entries()) {
+      const body = jenkinsfile.slice(m.index!, marks[i + 1]?.index ?? jenkinsfile.length);
+      const when = /^ {6}when \{([\s\S]*?)^ {6}\}$|^ {6}when \{(.*)\}$/m.exec(body);
+      out.push({ name: m[1]!, when: when ? (when[1] ?? when[2]) : undefined, body });
+    }
+    return out;
+  }
+
+  test('pull requests and main alike run the diff, validate and the stale-tree gate', () => {
+    const all = stages();
+    const gates = ['Diff', 'Validate', 'gitops/ is current'].map((name) => all.find((s) => s.name === name));
+    for (const gate of gates) expect({ name: gate?.name, when: gate?.when }).toEqual({ name: gate?.name, when: undefined });
+    expect(gates[0]!.body).toContain('npm run diff -- --base');
+    expect(gates[2]!.body).toContain("sh 'npm run diff -- --check'");
+  });
+
+  test('the report is written and posted before the gates can fail the build', () => {
+    const order = stages().map((s) => s.name);
+    const at = (name: string) => order.indexOf(name);
+    expect(at('Diff')).toBeGreaterThan(at('Install'));
+    expect(at('Post the diff on the pull request')).toBe(at('Diff') + 1);
+    for (const gate of ['Test', 'Validate', 'gitops/ is current']) expect(at(gate)).toBeGreaterThan(at('Post the diff on the pull request'));
+    expect(order[order.length - 1]).toBe('gitops/ is current');
+  });
+
+  test('pull requests diff against the merge base, other builds against the previous commit', () => {
+    const diff = shellScripts(stages().find((s) => s.name === 'Diff')!.body)[0]!;
+    const base = (env: Record<string, string>, repo: string) => {
+      // Only how the base is chosen: the script up to the reports.
+      const choose = `${diff.slice(0, diff.indexOf('mkdir -p reports'))}\nprintf '%s' "$base"`;
+      const r = spawnSync('sh', ['-c', choose], { cwd: repo, encoding: 'utf8', env: { ...process.env, ...env } });
+      expect(r.stderr).toBe('');
+      return r.stdout;
+    };
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jenkinsfile-base-'));
+    try {
+      const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: tmp, encoding: 'utf8' }).stdout.trim();
+      git('init', '-q', '-b', 'main');
+      git('commit', '-q', '--allow-empty', '-m', 'first');
+      const first = git('rev-parse', 'HEAD');
+      // Only one commit: the report compares with HEAD itself.
+      expect(base({}, tmp)).toBe(first);
+      git('commit', '-q', '--allow-empty', '-m', 'second');
+      const second = git('rev-parse', 'HEAD');
+      git('update-ref', 'refs/remotes/origin/main', second);
+      git('checkout', '-q', '-b', 'feature', first);
+      git('commit', '-q', '--allow-empty', '-m', 'feature');
+      expect(base({}, tmp)).toBe(first);
+      expect(base({ CHANGE_TARGET: 'main' }, tmp)).toBe(first);
+      git('checkout', '-q', 'main');
+      expect(base({}, tmp)).toBe(first);
+      git('merge', '-q', '--no-ff', '-m', 'merge', 'feature');
+      expect(base({}, tmp)).toBe(second);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -6,6 +6,7 @@ import * as esbuild from 'esbuild';
 import { loadEnvironments } from '../lib/environment/load-environments';
 import { renderTree } from '../app/synthesize';
 import { treeFiles } from './support/tree-files';
+import { FIXTURE_ENVIRONMENTS } from './support/fixture-project';
 
 // The locks of gitops/ and environments/ between real processes: a second run waits for the
 // first (bounded, saying for whom) instead of failing, and a lock whose holder is gone (exited,
@@ -49,7 +50,7 @@ function project(): { root: string; envDir: string; out: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lock-wait-'));
   temps.push(root);
   const envDir = path.join(root, 'environments');
-  fs.cpSync(path.join(ROOT, 'environments'), envDir, { recursive: true });
+  fs.cpSync(FIXTURE_ENVIRONMENTS, envDir, { recursive: true });
   const first = spawnSync(process.execPath, [RUN, 'main'], { cwd: root, encoding: 'utf8' });
   if (first.status !== 0) throw new Error(`synth failed: ${first.stderr}`);
   return { root, envDir, out: path.join(root, 'gitops') };

@@ -9,7 +9,6 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { Testing } from 'cdk8s';
 import { addChatPlatform } from '../charts/chat-platform';
 import { FrontendChart } from '../charts/frontend-chart';
-import { loadEnvironments } from '../lib/environment/load-environments';
 import {
   describeWithNginx,
   freePort,
@@ -20,9 +19,9 @@ import {
   startNginx,
   writeWebFile,
 } from './local-nginx';
+import { fixtureEnvironments } from './support/fixture-project';
 
-const ROOT = path.resolve(__dirname, '..');
-const ENVIRONMENTS = loadEnvironments(path.join(ROOT, 'environments'), { root: ROOT });
+const ENVIRONMENTS = fixtureEnvironments();
 
 /** The frontend chart of an environment, composed exactly as synth composes it. */
 function frontendOf(envName: string): FrontendChart {

@@ -1,7 +1,7 @@
 /**
  * The pipeline commands end to end, as Jenkins runs them: real git working clones of a bare
- * repository standing in for the remote, each clone holding this project's environments/ and a
- * synthesized gitops/, and the commands run from the clone (the project root is the working
+ * repository standing in for the remote, each clone holding the fixture environments as its
+ * environments/ and the gitops/ synthesized from them, and the commands run from the clone (the project root is the working
  * directory) with this project's bundled code.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,9 +11,8 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { parseImageReference } from '../lib/environment/image-reference';
 import { readImage } from '../lib/pipeline/image-edit';
+import { FIXTURE_ENVIRONMENTS, RUN } from './support/fixture-project';
 
-const PROJECT_ROOT = path.resolve(__dirname, '..');
-const RUN = path.join(PROJECT_ROOT, 'scripts', 'run.js');
 /** The first run may bundle dist/ from scratch. */
 const SLOW = 180_000;
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
@@ -49,7 +48,7 @@ beforeAll(() => {
   const seed = path.join(tmp, 'seed');
   fs.mkdirSync(seed);
   git(seed, 'init', '--quiet', '--initial-branch=main');
-  fs.cpSync(path.join(PROJECT_ROOT, 'environments'), path.join(seed, 'environments'), { recursive: true });
+  fs.cpSync(FIXTURE_ENVIRONMENTS, path.join(seed, 'environments'), { recursive: true });
   fs.writeFileSync(path.join(seed, '.gitignore'), '.gitops.*\n');
   expectSuccess(run(seed, 'main'));
   git(seed, 'add', '--all');

@@ -1,11 +1,18 @@
 /**
- * The application repositories' Jenkinsfiles call this project's commands; nothing here runs
- * Jenkins (there is none on this machine), so these tests check what can drift: that every command
- * and option they use exists, the seed's stages, and how credentials are handled.
+ * The application repositories' Jenkinsfiles call this project's commands through
+ * jenkins/release.sh and jenkins/notify.sh; nothing here runs Jenkins (there is none on this
+ * machine), so these tests check what can drift: that every command and option they use exists,
+ * the seed's stages, which builds release, where the GitOps repository and the registry are set,
+ * the self-contained notifier, and how credentials are handled. test/delivery-loop.test.ts runs
+ * the scripts themselves.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { loadGitopsConfig } from '../lib/environment/gitops-config';
+import { discordPayload } from '../lib/pipeline/deployment-notice';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 const JENKINS = path.join(PROJECT_ROOT, 'jenkins');
@@ -21,31 +28,25 @@ function jenkinsfile(name: string): string {
   return fs.readFileSync(path.join(JENKINS, name), 'utf8');
 }
 
-/** The text of every `dir(gitopsDir()) { … }` block: what runs in a checkout of this project. */
-function gitopsBlocks(text: string): string[] {
-  const blocks: string[] = [];
-  for (let at = text.indexOf('dir(gitopsDir())'); at >= 0; at = text.indexOf('dir(gitopsDir())', at + 1)) {
-    const open = text.indexOf('{', at);
-    let depth = 0;
-    for (let i = open; i < text.length; i++) {
-      if (text[i] === '{') depth++;
-      if (text[i] === '}' && --depth === 0) {
-        blocks.push(text.slice(open + 1, i));
-        break;
-      }
-    }
-  }
-  return blocks;
+const RELEASE_SCRIPT = fs.readFileSync(path.join(JENKINS, 'release.sh'), 'utf8');
+
+/** Each `npm …` command line of a shell script, line continuations joined. */
+function npmCommands(script: string): string[] {
+  return script
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('#'))
+    // Up to the end of the line or of the command (`|| exit 1`).
+    .map((line) => /\bnpm (?:run|ci)\b.*/.exec(line)?.[0].replace(/\s*\|\|.*$/, '').trim())
+    .filter((c): c is string => c !== undefined);
 }
 
-/** Each `npm …` command line of the blocks, shell line continuations joined. */
-function npmCommands(blocks: string[]): string[] {
-  return blocks
-    .map((b) => b.replace(/\\\n\s*/g, ' '))
-    .flatMap((b) => b.split('\n'))
-    // Up to the end of the line or of the single-quoted Groovy string holding the command.
-    .map((line) => /\bnpm (?:run|ci)\b[^'\n]*/.exec(line)?.[0].trim())
-    .filter((c): c is string => c !== undefined);
+/** A stage's text, from its `stage('…')` to the next stage or the post block. */
+function stageText(text: string, name: string): string {
+  const at = text.indexOf(`stage('${name}')`);
+  expect(at).toBeGreaterThanOrEqual(0);
+  const next = text.slice(at + 1).search(/stage\('|\n {2}post \{/);
+  return text.slice(at, next === -1 ? undefined : at + 1 + next);
 }
 
 function help(command: string): string {
@@ -56,38 +57,152 @@ function help(command: string): string {
 
 const FILES = Object.keys(STAGES);
 
-describe.each(FILES)('jenkins/%s', (name) => {
-  const text = jenkinsfile(name);
-  const commands = npmCommands(gitopsBlocks(text));
+describe('jenkins/release.sh', () => {
+  const commands = npmCommands(RELEASE_SCRIPT);
 
-  test('calls set-image, publish and notify in a checkout of this project', () => {
-    const called = commands.filter((c) => c.startsWith('npm run ')).map((c) => c.split(/\s+/)[2]);
-    expect([...new Set(called)].sort()).toEqual(['notify', 'publish', 'set-image']);
+  test('installs a fresh checkout and runs set-image, then publish', () => {
+    expect(commands.filter((c) => c.startsWith('npm run ')).map((c) => c.split(/\s+/)[c.includes('--silent') ? 3 : 2])).toEqual(['set-image', 'publish']);
     expect(commands).toContain('npm ci --no-audit --no-fund');
   });
 
   test('every npm script it runs exists, and every option it passes is one the command accepts', () => {
     expect(fs.existsSync(path.join(PROJECT_ROOT, 'package-lock.json'))).toBe(true);
     for (const command of commands.filter((c) => c.startsWith('npm run '))) {
-      const script = command.split(/\s+/)[2];
+      const script = command.split(/\s+/).filter((w) => !w.startsWith('-'))[2]!;
       expect(scripts[script]).toMatch(new RegExp(`^(NODE_EXTRA_CA_CERTS= )?node (--\\S+ )*scripts/run\\.js commands/${script}$`));
-      expect(fs.existsSync(path.join(PROJECT_ROOT, 'commands', `${script}.ts`))).toBe(true);
       const usage = help(`commands/${script}`);
-      for (const option of command.match(/(?<=\s)--[a-z][a-z-]*/g) ?? []) {
+      const options = [...(command.slice(command.indexOf(' -- ')).match(/(?<=\s)--[a-z][a-z-]*/g) ?? []), ...(RELEASE_SCRIPT.match(/(?<=allow=)--[a-z-]+/g) ?? [])];
+      for (const option of options.filter((o) => script === 'set-image' || o !== '--allow-repository-change')) {
         expect({ command, option, accepted: usage.includes(`${option} `) || usage.includes(`${option}]`) }).toEqual({ command, option, accepted: true });
       }
     }
   }, SLOW);
+
+  test('refuses a wrong command line before touching anything', () => {
+    const r = spawnSync('sh', [path.join(JENKINS, 'release.sh'), 'backend'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('usage: release.sh <component> <image> <environment>');
+    const unset = spawnSync('sh', [path.join(JENKINS, 'release.sh'), 'backend', 'x:1', 'staging'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(unset.status).not.toBe(0);
+    expect(unset.stderr).toContain('GITOPS_REPO_URL is not set');
+  });
+});
+
+describe('jenkins/notify-discord.cjs', () => {
+  test('is what scripts/build-notifier.js makes of commands/notify.ts today', () => {
+    const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'build-notifier.js'), '--check'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  test('runs with plain node and nothing installed, and posts the message lib/pipeline/deployment-notice.ts builds', async () => {
+    // A folder with no node_modules anywhere above it, holding only the two files a pipeline has.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'notifier-'));
+    const received: { url: string; body: any }[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        received.push({ url: req.url!, body: JSON.parse(body) });
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      for (const file of ['notify.sh', 'notify-discord.cjs']) fs.copyFileSync(path.join(JENKINS, file), path.join(dir, file));
+      const port = (server.address() as { port: number }).port;
+      const env = {
+        PATH: path.dirname(process.execPath) + path.delimiter + '/usr/bin:/bin',
+        DISCORD_WEBHOOK_URL: `http://127.0.0.1:${port}/api/webhooks/123/secret-token-abcdefghijklmnop`,
+        COMPONENT: 'frontend',
+        DEPLOY_ENV: 'staging',
+        IMAGE_REPOSITORY: 'docker.io/chat/frontend',
+        IMAGE_TAG: 'f00dbabe'.repeat(5),
+        FAILED_STAGE: 'Docker push',
+        BUILD_URL: 'https://ci.example.com/job/chat-frontend/7/',
+        JOB_NAME: 'chat-frontend',
+        BUILD_NUMBER: '7',
+      };
+      const child = spawn('sh', [path.join(dir, 'notify.sh'), 'failure'], { cwd: dir, env });
+      let output = '';
+      child.stdout.on('data', (d) => (output += d));
+      child.stderr.on('data', (d) => (output += d));
+      const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect({ status, output }).toEqual({ status: 0, output: 'notify: failure message delivered to Discord (HTTP 204, 1 attempt)\n' });
+      expect(received.map((r) => r.url)).toEqual(['/api/webhooks/123/secret-token-abcdefghijklmnop']);
+      const expected = discordPayload({
+        status: 'failure',
+        component: 'frontend',
+        environment: 'staging',
+        image: `docker.io/chat/frontend:${env.IMAGE_TAG}`,
+        commit: env.IMAGE_TAG,
+        buildUrl: env.BUILD_URL,
+        job: 'chat-frontend',
+        buildNumber: '7',
+        message: 'stage Docker push failed',
+      });
+      const { timestamp, ...embed } = received[0]!.body.embeds[0];
+      expect(Date.parse(timestamp)).toBeGreaterThan(Date.now() - 60_000);
+      expect({ ...received[0]!.body, embeds: [embed] }).toEqual({ ...expected, embeds: [{ ...expected.embeds[0], timestamp: undefined }].map(({ timestamp: _, ...e }) => e) });
+    } finally {
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.each(FILES)('jenkins/%s', (name) => {
+  const text = jenkinsfile(name);
+
+  test('releases with jenkins/release.sh alone, and notifies with jenkins/notify.sh alone', () => {
+    const release = stageText(text, 'Release to GitOps');
+    expect([...release.matchAll(/\bsh '([^']*)'/g)].map((m) => m[1])).toEqual(['sh jenkins/release.sh "$COMPONENT" "$RELEASED_IMAGE" "$DEPLOY_ENV"']);
+    expect(release).toContain("withCredentials([gitUsernamePassword(credentialsId: 'gitops-repo')])");
+    expect([...text.matchAll(/\bsh '([^']*notify[^']*)'/g)].map((m) => m[1])).toEqual(['sh jenkins/notify.sh "$NOTIFY_STATUS"']);
+    // No step of the pipeline checks out or installs this project itself any more.
+    expect(text).not.toMatch(/npm run (set-image|publish|notify)|gitopsDir|checkoutGitops/);
+    for (const file of ['release.sh', 'notify.sh', 'notify-discord.cjs']) expect(fs.existsSync(path.join(JENKINS, file))).toBe(true);
+  });
 
   test('has the seed pipeline’s stages, in order', () => {
     const stages = [...text.matchAll(/stage\('([^']+)'\)/g)].map((m) => m[1]);
     expect(stages).toEqual(STAGES[name]);
   });
 
+  test('pull requests build and test only; builds of main also push, release and notify', () => {
+    expect(text).toMatch(/def releases\(\) \{\n\s+return env\.BRANCH_NAME == env\.RELEASE_BRANCH && env\.CHANGE_ID == null\n\s*\}/);
+    expect(text).toContain("RELEASE_BRANCH = 'main'");
+    const releasing = ['Docker build', 'Docker push', 'Release to GitOps'];
+    for (const stage of STAGES[name]!) {
+      const when = /^\s*when \{ expression \{ return releases\(\) \} \}$/m.test(stageText(text, stage));
+      expect({ stage, gated: when }).toEqual({ stage, gated: releasing.includes(stage) });
+      expect(stageText(text, stage)).not.toMatch(/when \{(?! expression \{ return releases\(\) \} \})/);
+    }
+    // The Discord message is for releasing builds only.
+    expect(text).toMatch(/def notifyDiscord\(String status\) \{\n\s+if \(!releases\(\)\) \{\n\s+return\n\s+\}/);
+  });
+
+  test('names the GitOps repository and branch of gitops.config.yaml', () => {
+    const config = loadGitopsConfig(path.join(PROJECT_ROOT, 'gitops.config.yaml'), { root: PROJECT_ROOT });
+    const value = (variable: string) => [...text.matchAll(new RegExp(`^\\s*${variable} = '([^']*)'$`, 'gm'))].map((m) => m[1]);
+    expect(value('GITOPS_REPO_URL')).toEqual([config.repository.url]);
+    expect(value('GITOPS_BRANCH')).toEqual([config.repository.targetRevision]);
+    // No other repository URL hides anywhere in the file.
+    expect([...text.matchAll(/https?:\/\/[^\s'"]+\.git\b/g)].map((m) => m[0])).toEqual([config.repository.url]);
+  });
+
+  test('sets the registry once, Docker Hub, and builds, logs in to and pushes only that', () => {
+    expect([...text.matchAll(/^\s*REGISTRY = '([^']*)'$/gm)].map((m) => m[1])).toEqual(['docker.io']);
+    expect(text).toContain(`IMAGE_REPOSITORY = "\${REGISTRY}/chat/${name.split('.')[0]}"`);
+    expect(text).toContain('docker login "$REGISTRY"');
+    expect(text).not.toMatch(/registry\.example\.com|ghcr\.io|quay\.io|amazonaws/);
+  });
+
   test('tags the image with the commit id, never latest, and releases it by digest', () => {
     expect(text).toContain("env.IMAGE_TAG = sh(script: 'git rev-parse HEAD', returnStdout: true).trim()");
     expect(text).toContain('docker push "$IMAGE_REPOSITORY:$IMAGE_TAG"');
-    expect(text).toContain('npm run set-image -- "$COMPONENT" "$RELEASED_IMAGE" --env "$DEPLOY_ENV"');
+    expect(text).toContain('env.RELEASED_IMAGE = "${env.IMAGE_REPOSITORY}:${env.IMAGE_TAG}@${digest.substring(digest.indexOf(\'@\') + 1)}"');
     expect(text).not.toMatch(/:latest\b/);
   });
 

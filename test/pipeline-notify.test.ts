@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import Ajv from 'ajv';
 import { redactor, retryAfterSeconds, sendWebhook } from '../lib/pipeline/discord-webhook';
@@ -74,13 +75,16 @@ async function discord(...answers: Answer[]): Promise<{ fake: FakeDiscord; url: 
   return { fake, url: await fake.start() };
 }
 
-/** Runs the command; the server lives in this process, so the child must run asynchronously. */
+/**
+ * Runs the command outside any project (it reads no project file); the server lives in this
+ * process, so the child must run asynchronously.
+ */
 function notify(webhook: string | undefined, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ['DISCORD_WEBHOOK_URL', 'BUILD_URL', 'JOB_NAME', 'BUILD_NUMBER', 'GIT_COMMIT']) delete env[name];
   if (webhook !== undefined) env.DISCORD_WEBHOOK_URL = webhook;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'run.js'), 'commands/notify', ...args], { cwd: PROJECT_ROOT, env });
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'run.js'), 'commands/notify', ...args], { cwd: os.tmpdir(), env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { loadEnvironments } from '../lib/environment/load-environments';
 import { renderTree } from '../app/synthesize';
 import { treeFiles } from './support/tree-files';
+import { FIXTURE_ENVIRONMENTS } from './support/fixture-project';
 
 // Robustness of the synth as the pipeline runs it: killed at any moment, run twice at once,
 // edited by two pipeline runs at once, or fed credentials. Every case runs the real commands.
@@ -15,7 +16,7 @@ const RUN = path.join(ROOT, 'scripts', 'run.js');
 function scratch(): { root: string; envDir: string; outDir: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'robust-'));
   const envDir = path.join(root, 'environments');
-  fs.cpSync(path.join(ROOT, 'environments'), envDir, { recursive: true });
+  fs.cpSync(FIXTURE_ENVIRONMENTS, envDir, { recursive: true });
   return { root, envDir, outDir: path.join(root, 'gitops') };
 }
 

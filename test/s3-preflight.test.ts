@@ -18,6 +18,7 @@ import { bucketRegion } from '../lib/s3/bucket-preflight';
 import { redactSecrets } from '../lib/s3/redact-secrets';
 import { resolveS3Target, S3TargetError } from '../lib/s3/s3-target';
 import { Environment } from '../lib/environment/environment';
+import { fixtureEnvironmentText } from './support/fixture-project';
 
 // s3rver has no type declarations.
 const S3rver = require('s3rver');
@@ -108,11 +109,11 @@ function preflight(args: string[], env: Record<string, string> = {}, options: { 
 }
 
 /**
- * Writes `environments/<name>.yaml` into the temporary root: the project's dev environment with a
+ * Writes `environments/<name>.yaml` into the temporary root: the fixture dev environment with a
  * bucket, host and namespace of its own, in us-east-1 (the only region s3rver reports).
  */
 function writeEnvironment(name: string, s3: Record<string, unknown> = {}): { bucket: string; origin: string } {
-  const doc = parseDocument(fs.readFileSync(path.join(PROJECT_ROOT, 'environments', 'dev.yaml'), 'utf8'));
+  const doc = parseDocument(fixtureEnvironmentText('dev'));
   const bucket = `${name}-images`;
   const host = `chat.${name}.example.com`;
   doc.set('namespace', `chat-${name}`);
@@ -402,7 +403,7 @@ describe('npm run s3-preflight never prints credentials or signatures', () => {
 });
 
 describe('npm run s3-preflight refuses to run without what it needs', () => {
-  test('an environment without a file exits 2, naming the environments there are', async () => {
+  test('an environment without a file exits 1, naming the environments there are', async () => {
     writeEnvironment('known');
     const run = await preflight(['--env', 'unknwn']);
     expect(lines(run.stderr)).toEqual([
@@ -410,7 +411,7 @@ describe('npm run s3-preflight refuses to run without what it needs', () => {
       's3-preflight: nothing checked',
     ]);
     expect(run.stdout).toBe('');
-    expect(run.status).toBe(2);
+    expect(run.status).toBe(1);
   }, 60_000);
 
   test('a missing --env exits 2 with the usage', async () => {
@@ -420,12 +421,12 @@ describe('npm run s3-preflight refuses to run without what it needs', () => {
     expect(run.status).toBe(2);
   }, 60_000);
 
-  test('an AWS_ENDPOINT_URL_S3 that is not a URL exits 2 without echoing it', async () => {
+  test('an AWS_ENDPOINT_URL_S3 that is not a URL exits 1 without echoing it', async () => {
     writeEnvironment('badendpoint');
     const run = await preflight(['--env', 'badendpoint'], { AWS_ENDPOINT_URL_S3: 'http://user:hunter2@127.0.0.1:1' });
     expect(run.stderr).toContain('AWS_ENDPOINT_URL_S3: not a usable endpoint; allowed: an http:// or https:// URL without user or password');
     expect(run.stderr).not.toContain('hunter2');
-    expect(run.status).toBe(2);
+    expect(run.status).toBe(1);
   }, 60_000);
 });
 

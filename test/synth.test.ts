@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { loadEnvironments } from '../lib/environment/load-environments';
 import { renderTree, synthesize } from '../app/synthesize';
+import { FIXTURE_ENVIRONMENTS, fixtureEnvironments, gitopsConfig } from './support/fixture-project';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -12,11 +12,11 @@ function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'synth-test-'));
 }
 
-/** A scratch project: a copy of environments/ and an empty place for the tree. */
+/** A scratch project: a copy of the fixture environments and an empty place for the tree. */
 function scratchProject(): { root: string; envDir: string; outDir: string } {
   const root = tempDir();
   const envDir = path.join(root, 'environments');
-  fs.cpSync(path.join(ROOT, 'environments'), envDir, { recursive: true });
+  fs.cpSync(FIXTURE_ENVIRONMENTS, envDir, { recursive: true });
   return { root, envDir, outDir: path.join(root, 'gitops') };
 }
 
@@ -46,8 +46,8 @@ beforeAll(() => {
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js')], { cwd: ROOT, stdio: 'ignore' });
 }, 120_000);
 
-describe('the synthesized tree', () => {
-  const { files } = renderTree(loadEnvironments(path.join(ROOT, 'environments'), { root: ROOT }));
+describe('the synthesized tree of the fixture environments', () => {
+  const { files } = renderTree(fixtureEnvironments(), gitopsConfig());
 
   test.each(['dev', 'staging', 'prod'])('matches the reviewed snapshot for %s', (env) => {
     const ofEnv = [...files].filter(([p]) => p.startsWith(`envs/${env}/`));

@@ -5,19 +5,19 @@ import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { ValidationReport } from '../lib/validation/finding';
 import { readTree } from '../lib/tree/read-tree';
+import { copyFixtureProject, RUN } from './support/fixture-project';
 
-const PROJECT_ROOT = path.resolve(__dirname, '..');
 /** The first run bundles dist/ from scratch. */
 const CLI_TIMEOUT = 60_000;
 
 let tmp: string;
-/** A tree as `npm run synth` writes it, from the project's own environments. */
+/** A tree as `npm run synth` writes it, from the fixture environments beside it. */
 let synthesized: string;
 
 beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-command-'));
+  tmp = copyFixtureProject(fs.mkdtempSync(path.join(os.tmpdir(), 'validate-command-')));
   synthesized = path.join(tmp, 'gitops');
-  const synth = spawnSync(process.execPath, ['scripts/run.js', 'main', '--out', synthesized], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  const synth = spawnSync(process.execPath, [RUN, 'main', '--out', synthesized], { cwd: tmp, encoding: 'utf8' });
   if (synth.status !== 0) throw new Error(`synth failed (exit ${synth.status}):\n${synth.stdout}${synth.stderr}`);
 }, 2 * CLI_TIMEOUT);
 
@@ -26,7 +26,7 @@ afterAll(() => {
 });
 
 function validate(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['scripts/run.js', 'commands/validate', ...args], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [RUN, 'commands/validate', ...args], { cwd: tmp, encoding: 'utf8' });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -110,21 +110,21 @@ describe('npm run validate', () => {
     expect(status).toBe(0);
   }, CLI_TIMEOUT);
 
-  test('names a missing directory and exits 2', () => {
+  test('names a missing directory and exits 1', () => {
     const missing = path.join(tmp, 'no-such-tree');
     const { status, stdout, stderr } = validate(missing);
     expect(stderr).toContain(`${missing}: no such directory`);
     expect(stdout).toBe('');
-    expect(status).toBe(2);
+    expect(status).toBe(1);
   }, CLI_TIMEOUT);
 
-  test('names the file and line of invalid YAML and exits 2', () => {
+  test('names the file and line of invalid YAML and exits 1', () => {
     const tree = copyOfTree('invalid-yaml');
     fs.appendFileSync(path.join(tree, 'envs/dev/backend/Service-backend.yaml'), 'spec: [unclosed\n');
     const { status, stderr } = validate(tree);
     expect(stderr).toContain(`${path.join(tree, 'envs/dev/backend/Service-backend.yaml')}:`);
     expect(stderr).toMatch(/Service-backend\.yaml:\d+: invalid YAML/);
-    expect(status).toBe(2);
+    expect(status).toBe(1);
   }, CLI_TIMEOUT);
 
   test('refuses an unknown format with exit status 2', () => {

@@ -7,6 +7,7 @@ import { RemovalRefusedError } from '../lib/gitops/removal-guard';
 import { ForeignTreeError, TreeLockedError, TreeWriteError, writeTree } from '../lib/gitops/write-tree';
 import { describeFailure, reportFailure } from '../lib/pipeline/describe-failure';
 import { renderTree } from '../app/synthesize';
+import { FIXTURE_ENVIRONMENTS } from './support/fixture-project';
 
 // The tree writer when the filesystem refuses it: a symlink where the tree should be, immutable
 // files and folders, folders a user may not write, a disk that fills, read-only mounts. Each case
@@ -28,7 +29,7 @@ function project(): { root: string; envDir: string; out: string } {
   fs.chmodSync(root, 0o755);
   temps.push(root);
   const envDir = path.join(root, 'environments');
-  fs.cpSync(path.join(ROOT, 'environments'), envDir, { recursive: true });
+  fs.cpSync(FIXTURE_ENVIRONMENTS, envDir, { recursive: true });
   return { root, envDir, out: path.join(root, 'gitops') };
 }
 
@@ -515,7 +516,8 @@ describe('pipeline commands report writer and lock failures by their message', (
 
   test('after a swap whose cleanup failed, the state line says the new tree is in place, not that nothing changed', () => {
     const error = new TreeWriteError({
-      dir: path.join(process.cwd(), 'gitops'),
+      // The tree as the commands name it, relative to their working directory; nothing here touches it.
+      dir: 'gitops',
       action: 'remove the old tree',
       code: 'EPERM',
       path: '/p/.gitops.staging-7/a.yaml',

@@ -8,8 +8,8 @@ import { validateTree } from '../lib/validation/validate';
 import { mayReadOtherwiseIn11, YAML11_RULE } from '../lib/validation/yaml11-rule';
 import * as fc from 'fast-check';
 import { parse } from 'yaml';
+import { fixtureProject, RUN } from './support/fixture-project';
 
-const PROJECT_ROOT = path.resolve(__dirname, '..');
 /** The first run may bundle dist/ from scratch. */
 const CLI_TIMEOUT = 60_000;
 
@@ -114,17 +114,20 @@ describe('the YAML-1.1 rule', () => {
 });
 
 describe('on the tree synth writes', () => {
-  // Synthesized, not the committed gitops/ (one suite alone reads that), to the same bytes.
+  // Synthesized from the fixture environments in a scratch project.
+  let project: string;
   let synthesized: string;
 
   beforeAll(() => {
+    project = fixtureProject('yaml11-project-');
     synthesized = fs.mkdtempSync(path.join(os.tmpdir(), 'yaml11-synth-'));
-    const synth = spawnSync(process.execPath, ['scripts/run.js', 'main', '--out', synthesized], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    const synth = spawnSync(process.execPath, [RUN, 'main', '--out', synthesized], { cwd: project, encoding: 'utf8' });
     if (synth.status !== 0) throw new Error(`synth failed (exit ${synth.status}):\n${synth.stdout}${synth.stderr}`);
   }, 2 * CLI_TIMEOUT);
 
   afterAll(() => {
     fs.rmSync(synthesized, { recursive: true, force: true });
+    fs.rmSync(project, { recursive: true, force: true });
   });
 
   test('the rule finds nothing', () => {
@@ -140,7 +143,7 @@ describe('on the tree synth writes', () => {
     const text = fs.readFileSync(file, 'utf8');
     expect(text).toContain('\n  SERVER_SHUTDOWN: graceful\n');
     fs.writeFileSync(file, text.replace('\n  SERVER_SHUTDOWN: graceful\n', '\n  SERVER_SHUTDOWN: graceful\n  CHAT_FEATURE_UPLOADS: yes\n'));
-    const run = spawnSync(process.execPath, ['scripts/run.js', 'commands/validate', tree], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [RUN, 'commands/validate', tree], { cwd: project, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.stdout).toContain(
       'staging/backend ConfigMap/backend-config [YAML-1.1] data.CHAT_FEATURE_UPLOADS: YAML 1.1 (go-yaml, Argo CD, kubectl) reads true (a boolean), YAML 1.2 reads "yes"; quote it (line ',

@@ -3,6 +3,7 @@ import { analyzeImpact, ImpactOptions, RolloutImpact } from './rollout-impact';
 import { diffTrees, ResourceChange } from './tree-diff';
 import { TreeObject } from '../tree/tree-object';
 import { keyedObjects } from './keyed-objects';
+import { StaleTree } from './stale-tree';
 
 /** Everything `npm run diff` reports: what changes per resource, and what that does to the clusters. */
 export interface DiffReport {
@@ -17,6 +18,11 @@ export interface DiffReport {
    */
   readonly removals: readonly Removal[];
   readonly impact: RolloutImpact;
+  /**
+   * How the tree on disk differs from what synth makes of the environment files (hand edits,
+   * files added by hand, a synth not run); absent when it is current. Reports open with it.
+   */
+  readonly stale?: StaleTree;
   readonly counts: { readonly added: number; readonly removed: number; readonly changed: number; readonly warnings: number };
 }
 
@@ -25,6 +31,8 @@ export interface DiffReportOptions extends ImpactOptions {
   readonly base: string;
   /** Names the new side. */
   readonly head: string;
+  /** The tree on disk is not what synth makes ({@link staleTree}): the report opens with that. */
+  readonly stale?: StaleTree;
 }
 
 /**
@@ -48,6 +56,7 @@ export function buildDiffReport(
     changes,
     removals,
     impact,
+    ...(options.stale ? { stale: options.stale } : {}),
     counts: {
       added: count('added'),
       removed: count('removed'),
@@ -80,6 +89,16 @@ export function reportJson(report: DiffReport): string {
       base: report.base,
       head: report.head,
       counts: report.counts,
+      ...(report.stale
+        ? {
+            stale: {
+              tree: report.stale.label,
+              files: report.stale.files,
+              edits: report.stale.edits.map((c) => ({ key: c.key, status: c.status, path: (c.after ?? c.before)!.path, patch: c.patch })),
+              unreadable: report.stale.unreadable,
+            },
+          }
+        : {}),
       removals: report.removals,
       impact: report.impact,
       resources: report.changes.map((c) => ({

@@ -2,6 +2,8 @@ import { countsLine, DiffReport, removalLines, statusMark } from './diff-report'
 import { impactLines } from './render-text';
 import { placeLabel } from '../tree/layout';
 import { resourceLabel } from '../tree/tree-object';
+import { staleReasonText, staleVerdict } from './stale-tree';
+import { ResourceChange } from './tree-diff';
 
 /** Text safe in element content and in quoted attribute values. */
 export function escapeHtml(s: string): string {
@@ -24,16 +26,41 @@ pre { margin: 0; padding: .5em; overflow-x: auto; font: 12px/1.4 ui-monospace, m
 pre span { display: inline-block; min-width: 100%; } .add { background: #dafbe1; } .del { background: #ffebe9; } .hunk { color: #8250df; } .file { font-weight: 600; }
 `;
 
+/** A resource's patch as the lines of a `<pre>`, each marked by what it is. */
+function patchHtml(c: ResourceChange): string {
+  return c.patch
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => {
+      const cls = line.startsWith('---') || line.startsWith('+++') ? 'file' : line.startsWith('@@') ? 'hunk' : line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : '';
+      return `<span${cls ? ` class="${cls}"` : ''}>${escapeHtml(line) || ' '}</span>`;
+    })
+    .join('\n');
+}
+
 /** One self-contained HTML page: summary on top, then each resource's diff, collapsed. */
 export function renderHtml(report: DiffReport): string {
   const title = `gitops diff: ${report.base} → ${report.head}`;
   const removals = removalLines(report);
+  const stale = report.stale;
   const body: string[] = [
+    ...(stale
+      ? [
+          '<div class="removals">',
+          `<p><strong>${escapeHtml(staleVerdict(stale))}</strong></p>`,
+          '<ul>',
+          ...stale.files.map((f) => `<li>${escapeHtml(staleReasonText(f.reason))}: <code>${escapeHtml(`${stale.label}/${f.path}`)}</code></li>`),
+          ...stale.unreadable.map((u) => `<li>unreadable: <code>${escapeHtml(`${stale.label}/${u.path}`)}</code>: ${escapeHtml(u.problem)}</li>`),
+          '</ul>',
+          ...stale.edits.map((c) => `<pre>${patchHtml(c)}</pre>`),
+          '</div>',
+        ]
+      : []),
     ...(removals.length > 0 ? ['<div class="removals">', ...removals.map((l) => `<p><strong>${escapeHtml(l)}</strong></p>`), '</div>'] : []),
     `<h1>${escapeHtml(title)}</h1>`,
   ];
   if (report.changes.length === 0) {
-    body.push('<p>No resource changes.</p>');
+    body.push(stale ? '<p>No resource changes in what synth makes of this change; only the stale files above differ.</p>' : '<p>No resource changes.</p>');
   } else {
     body.push(`<p><strong>${escapeHtml(countsLine(report))}</strong></p>`);
     const warnings = report.impact.groups.flatMap((g) =>
@@ -61,16 +88,9 @@ export function renderHtml(report: DiffReport): string {
     body.push('<h2>Resources</h2>');
     for (const c of report.changes) {
       const summary = `${statusMark(c.status)} ${placeLabel(c)} ${resourceLabel(c)}`;
-      const lines = c.patch
-        .replace(/\n$/, '')
-        .split('\n')
-        .map((line) => {
-          const cls = line.startsWith('---') || line.startsWith('+++') ? 'file' : line.startsWith('@@') ? 'hunk' : line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : '';
-          return `<span${cls ? ` class="${cls}"` : ''}>${escapeHtml(line) || ' '}</span>`;
-        });
       body.push(
         `<details><summary${c.status === 'changed' ? '' : ` class="${c.status}"`}>${escapeHtml(summary)}</summary>`,
-        `<pre>${lines.join('\n')}</pre>`,
+        `<pre>${patchHtml(c)}</pre>`,
         '</details>',
       );
     }

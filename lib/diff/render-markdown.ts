@@ -2,6 +2,7 @@ import { countsLine, DiffReport, removalLines, statusMark } from './diff-report'
 import { impactLines } from './render-text';
 import { placeLabel } from '../tree/layout';
 import { resourceLabel } from '../tree/tree-object';
+import { staleReasonText, StaleTree, staleVerdict } from './stale-tree';
 
 export interface MarkdownOptions {
   /**
@@ -35,17 +36,37 @@ function fence(body: string): string {
   return '`'.repeat(Math.max(3, longest + 1));
 }
 
+/**
+ * The stale-tree section a comment opens with: the verdict, the files and why, then each hand
+ * edit's diff, open (not folded): these are the changes no environment file explains.
+ */
+function staleMarkdown(stale: StaleTree): string[] {
+  const out = ['> [!CAUTION]', `> **${markdownText(staleVerdict(stale))}**`, '>'];
+  for (const f of stale.files) out.push(`> - ${markdownText(staleReasonText(f.reason))}: \`${`${stale.label}/${f.path}`.replace(/`/g, "'")}\``);
+  for (const u of stale.unreadable) out.push(`> - unreadable: \`${`${stale.label}/${u.path}`.replace(/`/g, "'")}\`: ${markdownText(u.problem)}`);
+  out.push('');
+  if (stale.edits.length > 0) {
+    out.push(`**What ${markdownText(stale.label)}/ deploys that synth does not make** (synth → ${markdownText(stale.label)}/ as committed):`, '');
+    for (const c of stale.edits) {
+      const f = fence(c.patch);
+      out.push(`${f}diff`, c.patch.replace(/\n$/, ''), f, '');
+    }
+  }
+  return out;
+}
+
 /** The report as a pull-request comment: summary and resource table, then collapsed diffs. */
 export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}): string {
   const removals = removalLines(report);
   const head: string[] = [
     MARKDOWN_MARKER,
+    ...(report.stale ? staleMarkdown(report.stale) : []),
     ...(removals.length > 0 ? ['> [!CAUTION]', ...removals.map((l) => `> **${markdownText(l)}**`), ''] : []),
     `## gitops diff: ${markdownText(report.base)} → ${markdownText(report.head)}`,
     '',
   ];
   if (report.changes.length === 0) {
-    head.push('No resource changes.');
+    head.push(report.stale ? 'No resource changes in what synth makes of this change; only the stale files above differ.' : 'No resource changes.');
     return `${head.join('\n')}\n`;
   }
   head.push(`**${countsLine(report)}**`, '');

@@ -2,6 +2,7 @@ import { countsLine, DiffReport, removalLines, statusMark } from './diff-report'
 import { GroupImpact } from './rollout-impact';
 import { placeLabel } from '../tree/layout';
 import { resourceLabel } from '../tree/tree-object';
+import { staleReasonText, StaleTree, staleVerdict } from './stale-tree';
 
 export interface TextOptions {
   /** ANSI colors, for a terminal. @default false */
@@ -25,10 +26,11 @@ export function impactLines(g: GroupImpact): { tag: string; text: string; warnin
 export function renderText(report: DiffReport, options: TextOptions = {}): string {
   const paint = (style: Style, s: string) => (options.color ? `\x1b[${CODES[style]}m${s}\x1b[0m` : s);
   const out: string[] = [];
+  if (report.stale) out.push(...staleTextLines(report.stale, paint), '');
   for (const line of removalLines(report)) out.push(paint('red', paint('bold', line)));
   out.push(paint('bold', `gitops diff: ${report.base} → ${report.head}`));
   if (report.changes.length === 0) {
-    out.push('no resource changes');
+    out.push(report.stale ? 'no resource changes in what synth makes of this change; only the stale files above differ' : 'no resource changes');
     return `${out.join('\n')}\n`;
   }
   out.push(countsLine(report), '', paint('bold', 'Rollout impact'));
@@ -53,6 +55,23 @@ export function renderText(report: DiffReport, options: TextOptions = {}): strin
     for (const line of c.patch.replace(/\n$/, '').split('\n')) out.push(paintPatchLine(line, paint));
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The stale-tree section a report opens with: verdict, files and why, then each hand edit's diff. */
+function staleTextLines(stale: StaleTree, paint: (style: Style, s: string) => string): string[] {
+  const out = [paint('red', paint('bold', staleVerdict(stale)))];
+  const reasons = stale.files.map((f) => staleReasonText(f.reason));
+  const width = Math.max(...reasons.map((r) => r.length));
+  for (const [i, f] of stale.files.entries()) out.push(`  ${reasons[i]!.padEnd(width)}  ${stale.label}/${f.path}`);
+  for (const u of stale.unreadable) out.push(`  ${paint('yellow', 'unreadable')} ${stale.label}/${u.path}: ${u.problem}`);
+  if (stale.edits.length > 0) {
+    out.push(paint('bold', `What ${stale.label}/ deploys that synth does not make (synth → ${stale.label}/ on disk):`));
+    for (const c of stale.edits) {
+      out.push(`  ${statusMark(c.status)} ${placeLabel(c)} ${resourceLabel(c)}`);
+      for (const line of c.patch.replace(/\n$/, '').split('\n')) out.push(paintPatchLine(line, paint));
+    }
+  }
+  return out;
 }
 
 function paintPatchLine(line: string, paint: (style: Style, s: string) => string): string {

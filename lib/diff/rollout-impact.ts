@@ -77,6 +77,27 @@ export interface ImpactOptions {
    * @default { prod: 'staging' }
    */
   readonly promotedFrom?: Readonly<Record<string, string>>;
+  /**
+   * Environment → the images it ran before the base (its history, e.g. {@link imagesInPatch} of
+   * `git log -p` of its folder). An image the environment itself ran before (a rollback), or that
+   * the environment it is promoted from ran before, is no warning.
+   */
+  readonly ranBefore?: Readonly<Record<string, Iterable<string>>>;
+}
+
+/** Which environment's images each environment must have run first, unless told otherwise. */
+export const DEFAULT_PROMOTED_FROM: Readonly<Record<string, string>> = { prod: 'staging' };
+
+/**
+ * Every image a patch of manifests adds or removes (`git log -p` of a tree folder): the images
+ * the folder held at some commit of that history.
+ */
+export function imagesInPatch(patch: string): Set<string> {
+  const images = new Set<string>();
+  for (const match of patch.matchAll(/^[+-](?![+-]{2} )[ \t]*(?:-[ \t]+)?image:[ \t]*(["']?)([^"'\s#]+)\1[ \t]*$/gm)) {
+    images.add(match[2]!);
+  }
+  return images;
 }
 
 const POD_TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
@@ -608,15 +629,23 @@ export function analyzeImpact(
     else if (isApplication(c.after ?? c.before)) applicationChange(g, c);
   }
 
-  const promotedFrom = options.promotedFrom ?? { prod: 'staging' };
+  const promotedFrom = options.promotedFrom ?? DEFAULT_PROMOTED_FROM;
+  const history = options.ranBefore;
   for (const g of groups.values()) {
     const earlier = promotedFrom[g.environment];
     if (earlier === undefined) continue;
     const ran = new Set([...imagesOfEnvironment(base, earlier), ...imagesOfEnvironment(head, earlier)]);
+    // What either environment ran before the base: a rollback goes back to an image the
+    // environment ran itself, and a promotion may bring what the earlier one ran a while ago.
+    const ranEarlier = new Set(history?.[earlier] ?? []);
+    const ranHere = new Set(history?.[g.environment] ?? []);
     for (const image of new Set(g.images.map((i) => i.after))) {
-      if (!ran.has(image)) {
+      if (!ran.has(image) && !ranEarlier.has(image) && !ranHere.has(image)) {
         const users = g.images.filter((i) => i.after === image).map((i) => i.resource);
-        g.warnings.push({ resource: [...new Set(users)].join(', '), text: `${g.environment} image ${image} has not run in ${earlier} (neither in the base nor in this change)` });
+        const where = history
+          ? `neither in the base, nor in this change, nor before in the history of ${earlier} or ${g.environment}`
+          : 'neither in the base nor in this change';
+        g.warnings.push({ resource: [...new Set(users)].join(', '), text: `${g.environment} image ${image} has not run in ${earlier} (${where})` });
       }
     }
   }

@@ -565,17 +565,20 @@ function sharedHostProblems(loaded: readonly Required<ReadResult>[]): ConfigProb
     ['host', (env: Environment) => env.host],
     ['s3.bucket', (env: Environment) => env.s3.bucket],
   ] as const) {
-    const owners = new Map<string, Environment>();
-    for (const { environment: env, source } of loaded) {
-      const value = valueOf(env);
-      const owner = owners.get(value);
-      if (!owner) {
-        owners.set(value, env);
-        continue;
+    const users = new Map<string, Required<ReadResult>[]>();
+    for (const result of loaded) {
+      const value = valueOf(result.environment);
+      const list = users.get(value);
+      if (list) list.push(result);
+      else users.set(value, [result]);
+    }
+    for (const [value, sharing] of users) {
+      for (const { result, others } of clashes(sharing, value)) {
+        const { source } = result;
+        problems.push(
+          source.problem(source.valueOffset(field.split('.')), field, value, `a ${field} no other environment uses (${listOf(others)} already ${others.length > 1 ? 'have' : 'has'} it)`),
+        );
       }
-      problems.push(
-        source.problem(source.valueOffset(field.split('.')), field, value, `a ${field} no other environment uses (${owner.file} already has it)`),
-      );
     }
   }
   return problems;
@@ -587,26 +590,50 @@ function sharedHostProblems(loaded: readonly Required<ReadResult>[]): ConfigProb
  */
 function sharedNamespaceProblems(loaded: readonly Required<ReadResult>[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const owners = new Map<string, Environment>();
-  for (const { environment: env, source } of loaded) {
-    for (const cluster of env.clusters) {
-      const key = `${cluster.server} ${env.namespace}`;
-      const owner = owners.get(key);
-      if (!owner) {
-        owners.set(key, env);
-        continue;
-      }
+  const users = new Map<string, { server: string; sharing: Required<ReadResult>[] }>();
+  for (const result of loaded) {
+    for (const cluster of result.environment.clusters) {
+      const key = `${cluster.server} ${result.environment.namespace}`;
+      const entry = users.get(key);
+      if (entry) entry.sharing.push(result);
+      else users.set(key, { server: cluster.server, sharing: [result] });
+    }
+  }
+  for (const { server, sharing } of users.values()) {
+    const namespace = sharing[0]!.environment.namespace;
+    for (const { result, others } of clashes(sharing, namespace)) {
+      const { source } = result;
       problems.push(
         source.problem(
           source.valueOffset(['namespace']),
           'namespace',
-          env.namespace,
-          `a namespace no other environment uses on ${cluster.server} (${owner.file} already deploys there)`,
+          namespace,
+          `a namespace no other environment uses on ${server} (${listOf(others)} already ${others.length > 1 ? 'deploy' : 'deploys'} there)`,
         ),
       );
     }
   }
   return problems;
+}
+
+/**
+ * The files to blame for a value several environments share, each with the other files that
+ * have it. A file copied from another and not yet edited holds the other's values, which usually
+ * carry the other's name (`chat-staging`, `chat.staging.example.com` in a `qa.yaml`): when exactly
+ * one of the files is named in the value, that file is the value's owner and the others are the
+ * ones to change. Otherwise every file is blamed, since nothing tells which should change.
+ */
+function clashes(sharing: readonly Required<ReadResult>[], value: string): { result: Required<ReadResult>; others: string[] }[] {
+  if (sharing.length < 2) return [];
+  const words = new Set(value.toLowerCase().split(/[^a-z0-9]+/));
+  const owners = sharing.filter((r) => words.has(r.environment.name));
+  const blamed = owners.length === 1 ? sharing.filter((r) => r !== owners[0]) : sharing;
+  return blamed.map((result) => ({ result, others: sharing.filter((r) => r !== result).map((r) => r.environment.file) }));
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listOf(items: readonly string[]): string {
+  return items.length === 1 ? items[0]! : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 /** `/components/backend/replicas` → `['components', 'backend', 'replicas']` (RFC 6901). */

@@ -1,5 +1,6 @@
 import { Alias, Document, LineCounter, Node, Pair, YAMLMap, isAlias, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
 import { ConfigProblem } from './config-error';
+import { yamlErrorOffset } from './yaml-error-position';
 
 const ROOT_FIELD = '(document)';
 const YAML_FIELD = '(yaml)';
@@ -73,12 +74,13 @@ export class SourceMap {
   }
 
   /**
-   * The YAML syntax errors, one problem each at its line and column, with the line's text. The
+   * The YAML syntax errors, one problem each at its line and column (of the line that is wrong,
+   * see {@link yamlErrorOffset}), with the line's text. The
    * parser's message is shortened too: it may quote a token, and a token may be the whole file.
    */
   syntaxProblems(): ConfigProblem[] {
     return this.doc.errors.map((error) => {
-      const offset = error.pos[0];
+      const offset = yamlErrorOffset(this.text, error);
       return this.problem(offset, YAML_FIELD, this.lineText(this.position(offset).line), `valid YAML (${shorten(error.message)})`);
     });
   }

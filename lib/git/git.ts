@@ -115,6 +115,16 @@ export class Git {
     return result.status === 0 ? result.stdout : undefined;
   }
 
+  /**
+   * The patches of every commit reachable from `rev` that touched `dir` (absolute, or relative to
+   * the working directory), newest first, as `git log -p` prints them without commit headers: what
+   * the folder held over its history. Empty when no commit touched it.
+   */
+  history(rev: string, dir: string): string {
+    if (rev.startsWith('-')) throw new GitError(`revision ${JSON.stringify(rev)} is not a revision`);
+    return this.run(['log', '-p', '--root', '--no-color', '--no-ext-diff', '--no-textconv', '--format=', '-U0', rev, '--', dir]);
+  }
+
   /** Whether a rebase is stopped, waiting for conflicts to be resolved. */
   rebaseInProgress(): boolean {
     // git prints --git-path relative to the working directory unless it is absolute.

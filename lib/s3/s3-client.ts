@@ -27,6 +27,7 @@ export const DEFAULT_REQUEST_LIMITS: Required<RequestLimits> = {
  * S3-compatible stores rarely have a DNS name per bucket.
  */
 export function createS3Client(target: S3Target, limits: RequestLimits = {}): S3Client {
+  quietNodeVersionNotice();
   const { connectionTimeoutMs, requestTimeoutMs, maxAttempts } = { ...DEFAULT_REQUEST_LIMITS, ...limits };
   for (const [field, value] of Object.entries({ connectionTimeoutMs, requestTimeoutMs, maxAttempts })) {
     if (!Number.isInteger(value) || value < 1) {
@@ -46,4 +47,15 @@ export function createS3Client(target: S3Target, limits: RequestLimits = {}): S3
       throwOnRequestTimeout: true,
     },
   });
+}
+
+/**
+ * The SDK's clients print a multi-line NodeVersionSupportWarning on every run under Node < 22
+ * (package.json's engines allow Node 20): a notice about SDK releases to come, with nothing for
+ * an s3-preflight user to do. The SDK skips it when AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED
+ * is "true" (@aws-sdk/core, emitWarningIfUnsupportedVersion), which is set here unless the
+ * environment already decides.
+ */
+export function quietNodeVersionNotice(env: NodeJS.ProcessEnv = process.env): void {
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
