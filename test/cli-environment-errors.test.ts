@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { ConfigError, ConfigProblem } from '../lib/environment/config-error';
 import { loadGitopsConfig } from '../lib/environment/gitops-config';
 import { loadEnvironments } from '../lib/environment/load-environments';
-import { yamlErrorOffset } from '../lib/environment/yaml-error-position';
+import { yamlErrorOffset } from '../lib/tree/yaml-error-position';
 import { parseDocument } from 'yaml';
 import { fixtureEnvironmentText, GITOPS_CONFIG } from './support/fixture-project';
 

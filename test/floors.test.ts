@@ -18,7 +18,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   'lib/s3': ['lib/environment'],
   'lib/validation': ['lib/environment', 'lib/tree', 'lib/predicates', 'lib/runtime'],
   'lib/gitops': ['lib/tree', 'lib/predicates'],
-  'lib/environment': ['lib/predicates', 'lib/runtime'],
+  'lib/environment': ['lib/tree', 'lib/predicates', 'lib/runtime'],
   'lib/tree': [],
   'lib/predicates': [],
   'lib/runtime': [],

@@ -211,6 +211,13 @@ describe('readTree', () => {
     expect(() => readTree(dir)).toThrow(`${path.join(dir, 'envs/dev/web/ConfigMap-a.yaml')}:7: invalid YAML: Map keys must be unique`);
   });
 
+  test('names the line whose indentation is wrong, not the line after it', () => {
+    const text = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: a', '  namespace: chat-dev', 'data:', '   a: "1"', '  b: "2"', '  c: "3"', ''].join('\n');
+    write('envs/dev/web/ConfigMap-a.yaml', text);
+    // Line 7, the first key of data, is one space deeper than the rest; the parser notices it at line 8.
+    expect(() => readTree(dir)).toThrow(new RegExp(`ConfigMap-a\\.yaml:7: invalid YAML`));
+  });
+
   test('refuses a document that is not a mapping', () => {
     write('envs/dev/web/list.yaml', `${configMap('a')}---\n- 1\n- 2\n`);
     expect(() => readTree(dir)).toThrow(`${path.join(dir, 'envs/dev/web/list.yaml')}:6: document 2 is not a mapping`);

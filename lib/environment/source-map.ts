@@ -1,6 +1,6 @@
 import { Alias, Document, LineCounter, Node, Pair, YAMLMap, isAlias, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
 import { ConfigProblem } from './config-error';
-import { yamlErrorOffset } from './yaml-error-position';
+import { yamlErrorOffset } from '../tree/yaml-error-position';
 
 const ROOT_FIELD = '(document)';
 const YAML_FIELD = '(yaml)';

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { compareCodePoints, TreeObject, treeObject } from './tree-object';
+import { yamlErrorOffset } from './yaml-error-position';
 
 /** A tree cannot be read: missing, unreadable, or not valid YAML. */
 export class TreeReadError extends Error {
@@ -28,8 +29,9 @@ export function parseTree(files: ReadonlyMap<string, string>, where: string): Tr
     for (const [index, doc] of parseAllDocuments(text).entries()) {
       const error = doc.errors[0];
       if (error) {
-        const line = error.linePos?.[0].line;
-        throw new TreeReadError(`${file}${line !== undefined ? `:${line}` : ''}: invalid YAML: ${error.message.trimEnd()}`);
+        // The line that is wrong, not the one where the parser noticed it (indentation errors).
+        const line = lineAt(text, yamlErrorOffset(text, error));
+        throw new TreeReadError(`${file}:${line}: invalid YAML: ${error.message.trimEnd()}`);
       }
       const manifest: unknown = doc.toJS();
       if (manifest === null || manifest === undefined) continue;
