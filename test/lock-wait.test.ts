@@ -249,8 +249,11 @@ describe('a lock whose holder is gone', () => {
 
   linuxOnly('naming a zombie (exited, not reaped, so kill(pid, 0) still succeeds) is taken over at once', async () => {
     const p = project();
-    // `sleep 0` exits at once; its parent becomes `sleep 30` through exec, which never reaps it.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // A forked child that exits at once, whose parent sleeps and never waits for it. (A shell's
+    // `sleep 0 & … exec sleep 30` may reap the child itself before the exec, on a busy machine.)
+    const parent = spawn('perl', ['-e', '$| = 1; my $pid = fork(); exit 0 unless $pid; print "$pid\\n"; sleep 30'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     children.push(parent);
     const zombie = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d) => resolve(String(d).trim()))));
     const deadline = Date.now() + 5_000;

@@ -16,6 +16,7 @@ import { parseDocument } from 'yaml';
 import { browserAccessGaps, describeGap, MANAGED_RULE_ID, withBrowserAccess } from '../lib/s3/browser-access';
 import { bucketRegion } from '../lib/s3/bucket-preflight';
 import { redactSecrets } from '../lib/s3/redact-secrets';
+import { quietNodeVersionNotice } from '../lib/s3/s3-client';
 import { resolveS3Target, S3TargetError } from '../lib/s3/s3-target';
 import { Environment } from '../lib/environment/environment';
 import { fixtureEnvironmentText } from './support/fixture-project';
@@ -51,6 +52,8 @@ beforeAll(async () => {
   server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: path.join(tmp, 's3rver') });
   const address = await (server as unknown as { run(): Promise<{ port: number }> }).run();
   endpoint = `http://127.0.0.1:${address.port}`;
+  // The test's own client, like the command's, goes without the SDK's Node-version notice.
+  quietNodeVersionNotice();
   sdk = new S3Client({
     region: 'us-east-1',
     endpoint,
