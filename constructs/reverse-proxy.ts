@@ -9,6 +9,9 @@ import { IWebBackend, isWebBackend } from './web-backend';
 import { ConfigMountProps } from './web-service';
 
 /** A path prefix proxied over HTTP to a service, path and query passed on unchanged. */
+/** What a found content-hashed asset may be cached as: a year, never revalidated (RFC 8246). */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
 export interface HttpProxyRoute {
   readonly kind: 'http';
   /** Path prefix, starting and ending with `/`, e.g. `/api/`. */
@@ -397,6 +400,16 @@ function nginxConfig(settings: Settings, routes: readonly ResolvedRoute[], upstr
       block('map', ['$http_upgrade', '$connection_upgrade'], [mapEntry('default', 'upgrade'), mapEntry('', 'close')]),
       block('map', ['$http_x_forwarded_proto', '$forwarded_proto'], [mapEntry('default', '$http_x_forwarded_proto'), mapEntry('', '$scheme')]),
       block('map', ['$http_x_forwarded_host', '$forwarded_host'], [mapEntry('default', '$http_x_forwarded_host'), mapEntry('', '$host')]),
+      comment(
+        'Only a hashed asset that was found may be cached for good: an error (a 404 for a name an old or\n' +
+          'a new pod does not have, during a rollout) must not be kept as immutable by browsers and CDNs.',
+      ),
+      block('map', ['$status', '$hashed_asset_cache_control'], [
+        mapEntry('200', IMMUTABLE),
+        mapEntry('206', IMMUTABLE),
+        mapEntry('304', IMMUTABLE),
+        mapEntry('default', 'no-store'),
+      ]),
       ...upstreams.map((u) =>
         block('upstream', [u.name], [
           comment('The Service\'s cluster IP, resolved once at start: it is stable for the life of the Service.'),
@@ -417,7 +430,7 @@ function nginxConfig(settings: Settings, routes: readonly ResolvedRoute[], upstr
         comment('Content-hashed build output never changes under its name. A missing one is a 404, never\nindex.html, which would be cached for a year as a script or a stylesheet.'),
         block('location', ['^~', settings.hashedAssetsPath], [
           directive('try_files', '$uri', '=404'),
-          directive('add_header', 'Cache-Control', 'public, max-age=31536000, immutable', 'always'),
+          directive('add_header', 'Cache-Control', '$hashed_asset_cache_control', 'always'),
           ...securityHeaders(settings),
         ]),
         comment('The entry page names the current assets: never cached, so a rollout reaches every browser.'),

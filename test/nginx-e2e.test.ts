@@ -260,10 +260,20 @@ describeWithNginx('the deployed frontend nginx configuration', (nginx) => {
       expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     });
 
-    test('answers a missing asset with 404 instead of index.html', async () => {
+    test('answers a missing asset with 404 instead of index.html, and never lets it be cached', async () => {
       const res = await request(server.port, '/assets/app.00000000.js');
       expect(res.status).toBe(404);
       expect(res.body).not.toContain('<!doctype html><html><head><script');
+      // During a rollout a new index.html can send a request to an old pod; that 404 must not be
+      // stored as immutable for a year.
+      expect(res.headers['cache-control']).toBe('no-store');
+    });
+
+    test('keeps a revalidated hashed asset (304) immutable', async () => {
+      const first = await request(server.port, '/assets/app.3f9a1c2e.js');
+      const res = await request(server.port, '/assets/app.3f9a1c2e.js', { headers: { 'if-modified-since': String(first.headers['last-modified']) } });
+      expect(res.status).toBe(304);
+      expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     });
 
     test('sends the security headers with pages, assets and errors', async () => {
