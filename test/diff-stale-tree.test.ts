@@ -8,9 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
+import { FIXTURE_ENVIRONMENTS, RUN } from './support/fixture-project';
 
-const PROJECT_ROOT = path.resolve(__dirname, '..');
-const FIXTURE_ENVIRONMENTS = path.join(PROJECT_ROOT, 'test', 'fixtures', 'environments');
 const SLOW = 120_000;
 const HPA = 'gitops/envs/prod/backend/HorizontalPodAutoscaler-backend.yaml';
 
@@ -25,7 +24,7 @@ interface Run {
 }
 
 function run(cwd: string, ...args: string[]): Run {
-  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'scripts/run.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [RUN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
