@@ -6,6 +6,7 @@ import { ArgoClusterResource, ArgoDestination, ArgoProject, ArgoResourceKind } f
 import { GitopsConfig } from '../lib/environment/gitops-config';
 import { TreeChart } from './tree-chart';
 import { APPS_ROOT, BOOTSTRAP_FOLDER, manifestFileName, sourcePathOf } from '../lib/tree/layout';
+import { ARGOCD_MIN_VERSION_ANNOTATION } from '../lib/tree/argocd-release';
 
 /** Argo CD's name for the cluster it runs in: where Applications, AppProjects and its ConfigMaps live. */
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
@@ -36,6 +37,9 @@ export interface ArgoCdBootstrapChartProps {
  *   the rest of `gitops/bootstrap/`;
  * - the project of the root, which may only put Argo CD's own objects into Argo CD's namespace;
  * - `argocd-notifications-cm`, Discord notifications.
+ *
+ * The root carries the oldest Argo CD release the tree is written for (`argocd.minVersion`), so
+ * that validation of the tree, at synth or later, checks every version-gated field against it.
  */
 export class ArgoCdBootstrapChart extends TreeChart {
   public readonly project: ArgoProject;
@@ -97,6 +101,7 @@ export class ArgoCdBootstrapChart extends TreeChart {
       cascadeDelete: false,
       syncOptions: ['FailOnSharedResource=true', 'PruneLast=true'],
       notifications: { config: this.notifications, events: ['sync-failed'] },
+      annotations: { [ARGOCD_MIN_VERSION_ANNOTATION]: gitops.argocd.minVersion },
       labels: { [ENVIRONMENT_LABEL]: 'all' },
     });
   }

@@ -1,16 +1,21 @@
 import { Construct } from 'constructs';
-import { KubeConfigMap } from '../imports/k8s';
+import { EnvVar, KubeConfigMap } from '../imports/k8s';
 import { ExternalDatabase } from '../constructs/external-database';
-import { KafkaCluster } from '../constructs/kafka-cluster';
+import { KafkaCluster, credentialsEnv } from '../constructs/kafka-cluster';
 import { KafkaTopicSpec } from '../constructs/kafka-topics';
-import { allowEgress } from '../constructs/network-flow';
-import { tcpPorts } from '../constructs/network-peer';
+import { allowEgress, allowIngress } from '../constructs/network-flow';
+import { namespacePods, tcpPorts } from '../constructs/network-peer';
 import { RecommendedLabels } from '../constructs/recommended-labels';
 import { WebService } from '../constructs/web-service';
 import { imageVersion } from '../lib/environment/image-reference';
-import { Environment, S3Settings } from '../lib/environment/environment';
+import { BackendSettings, Environment, NamespacePods, S3Settings, networkSettings } from '../lib/environment/environment';
+import { Fail, failFor } from '../lib/predicates/invalid-value';
+import { JvmMemory, defaultNonHeapBytes, jvmMemory, jvmMemoryOptions, memoryLimitProblem, nonHeapProblem } from '../lib/predicates/jvm-memory';
+import { parseMemory } from '../lib/predicates/quantity';
+import { ShutdownStep, terminationGraceProblem } from '../lib/predicates/shutdown-budget';
 import { externalAnnotation } from '../lib/tree/annotations';
 import { ComponentChart, ComponentChartProps } from './component-chart';
+import { KAFKA_BACKEND_USER } from './kafka-chart';
 import { PlatformChart } from './platform-chart';
 
 export interface BackendChartProps extends ComponentChartProps {
@@ -19,11 +24,53 @@ export interface BackendChartProps extends ComponentChartProps {
   readonly kafka: KafkaCluster;
   /** The topic chat messages are published to and consumed from, one of the cluster's topics. */
   readonly chatTopic: KafkaTopicSpec;
+  /** How the pods stop. @default - see {@link BackendShutdown} */
+  readonly shutdown?: BackendShutdown;
 }
 
-/** Seconds Spring Boot's graceful shutdown may spend finishing requests and closing sockets. */
-const SHUTDOWN_PHASE_SECONDS = 30;
-const PRE_STOP_SECONDS = 10;
+/**
+ * How a backend pod stops: the kubelet runs the pre-stop delay, then sends SIGTERM; Spring stops
+ * its `SmartLifecycle` beans phase by phase, highest phase first, waiting for each phase up to
+ * `spring.lifecycle.timeout-per-shutdown-phase` (Spring Framework's `DefaultLifecycleProcessor`);
+ * the kubelet sends SIGKILL once the grace period has passed since the pre-stop hook began.
+ */
+export interface BackendShutdown {
+  /** Seconds the pod keeps serving after it is marked terminating, while endpoints drop it. @default 10 */
+  readonly preStopSeconds?: number;
+  /** `spring.lifecycle.timeout-per-shutdown-phase`, in seconds. @default 30 */
+  readonly phaseTimeoutSeconds?: number;
+  /**
+   * `terminationGracePeriodSeconds`; refused when shorter than the pre-stop delay, plus the phase
+   * timeout for each of {@link SPRING_SHUTDOWN_PHASES}, plus {@link EXIT_MARGIN_SECONDS}.
+   * @default 75
+   */
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+/**
+ * The phases of the backend's Spring context that stop asynchronously, so that Spring waits for
+ * each up to the phase timeout, in the order they stop. Phases that stop synchronously (closing
+ * WebSocket sessions, stopping the web server's connectors) are not waited on with a timeout and
+ * take no time worth counting.
+ */
+export const SPRING_SHUTDOWN_PHASES: readonly { readonly name: string; readonly phase: number }[] = [
+  // spring-kafka: AbstractMessageListenerContainer.DEFAULT_PHASE, the KafkaListenerEndpointRegistry's phase.
+  { name: 'Kafka listener containers', phase: 2_147_483_647 - 100 },
+  // Spring Boot 3: WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE, SmartLifecycle.DEFAULT_PHASE - 1024.
+  { name: 'graceful web server shutdown', phase: 2_147_483_647 - 1024 },
+];
+/** Seconds left for the JVM to exit after the last phase: destroy callbacks, producer and pool close. */
+export const EXIT_MARGIN_SECONDS = 5;
+
+/** The steps of a backend pod's stop, each with the longest it may take, in the order they run. */
+export function backendShutdownSteps(shutdown: Required<Pick<BackendShutdown, 'preStopSeconds' | 'phaseTimeoutSeconds'>>): ShutdownStep[] {
+  return [
+    { name: 'pre-stop delay', seconds: shutdown.preStopSeconds },
+    ...[...SPRING_SHUTDOWN_PHASES]
+      .sort((a, b) => b.phase - a.phase)
+      .map((p) => ({ name: `${p.name} (phase ${p.phase})`, seconds: shutdown.phaseTimeoutSeconds })),
+  ];
+}
 
 /**
  * The Spring Boot API, which also holds the users' WebSocket sessions. Every pod consumes every
@@ -47,6 +94,14 @@ export class BackendChart extends ComponentChart {
     const name = 'backend';
     const component = 'api';
     const version = imageVersion(settings.image);
+    const fail = failFor('BackendChart', name);
+    const shutdown = {
+      preStopSeconds: props.shutdown?.preStopSeconds ?? 10,
+      phaseTimeoutSeconds: props.shutdown?.phaseTimeoutSeconds ?? 30,
+      terminationGracePeriodSeconds: props.shutdown?.terminationGracePeriodSeconds ?? 75,
+    };
+    const graceProblem = terminationGraceProblem(shutdown.terminationGracePeriodSeconds, backendShutdownSteps(shutdown), EXIT_MARGIN_SECONDS);
+    if (graceProblem !== undefined) fail('shutdown.terminationGracePeriodSeconds', shutdown.terminationGracePeriodSeconds, graceProblem);
 
     this.database = new ExternalDatabase(this, 'Database', {
       engine: env.database.engine,
@@ -63,7 +118,7 @@ export class BackendChart extends ComponentChart {
         labels: { ...RecommendedLabels.of(this, { name, component, version }).all },
       },
       data: {
-        ...runtimeSettings(env),
+        ...runtimeSettings(env, shutdown.phaseTimeoutSeconds, fail),
         ...kafkaSettings(props.kafka, props.chatTopic),
         ...datasourceSettings(this.database),
         ...objectStorageSettings(env.s3),
@@ -90,47 +145,69 @@ export class BackendChart extends ComponentChart {
         // One consumer group per pod: every pod receives every chat message.
         { name: 'SPRING_KAFKA_CONSUMER_GROUPID', value: `${name}-$(POD_NAME)` },
         ...this.database.credentialsEnv({ username: 'SPRING_DATASOURCE_USERNAME', password: 'SPRING_DATASOURCE_PASSWORD' }),
+        ...kafkaCredentials(props.kafka).env,
       ],
       envFrom: [this.config],
       writablePaths: ['/tmp'],
-      preStopDelaySeconds: PRE_STOP_SECONDS,
-      terminationGracePeriodSeconds: PRE_STOP_SECONDS + SHUTDOWN_PHASE_SECONDS + 5,
+      preStopDelaySeconds: shutdown.preStopSeconds,
+      terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds,
       imagePullSecrets: [env.imagePullSecret],
       annotations: {
         ...props.platform.externalObjects,
         [externalAnnotation('Secret', this.database.credentialsSecret)]:
           'database credentials (keys username and password), created out of band in the namespace (README: "Database credentials")',
+        ...kafkaCredentials(props.kafka).annotations,
       },
       priorityClassName: props.platform.priorityClassName,
       // No static keys anywhere: the pods get AWS credentials from the ServiceAccount's IAM role.
       ...(env.s3.roleArn ? { serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': env.s3.roleArn } } : {}),
-      podAnnotations: {
-        'prometheus.io/scrape': 'true',
-        'prometheus.io/port': '8080',
-        'prometheus.io/path': '/actuator/prometheus',
-      },
+      podAnnotations: { ...METRICS_ANNOTATIONS },
     });
 
     props.kafka.allowClient(this.service);
     this.database.allowFrom(this.service);
-    this.allowObjectStorage(env.s3);
+    const network = networkSettings(env);
+    this.allowObjectStorage(env.s3, network.privateEndpoints);
+    if (network.metricsScrapers) this.allowMetricsScrapers(network.metricsScrapers);
   }
 
   /**
    * Egress to the object store on its port only. AWS S3 (and STS, for the IAM role) has no fixed
-   * addresses, so the rule allows HTTPS to public addresses and nothing private; an S3-compatible
+   * addresses, so the rule allows HTTPS to public addresses and nothing private, besides the ranges
+   * of the VPC interface endpoints S3 and STS resolve to where there are some; an S3-compatible
    * endpoint may live on a private network, so there the rule allows that endpoint's port.
    */
-  private allowObjectStorage(s3: S3Settings): void {
+  private allowObjectStorage(s3: S3Settings, privateEndpoints: readonly string[]): void {
     const endpoint = s3.endpoint ? new URL(s3.endpoint) : undefined;
     const port = endpoint ? Number(endpoint.port || (endpoint.protocol === 'http:' ? 80 : 443)) : 443;
     allowEgress(this.service, {
       name: 'object-storage',
-      addresses: [endpoint ? { cidr: '0.0.0.0/0' } : { cidr: '0.0.0.0/0', except: PRIVATE_RANGES }],
+      addresses: endpoint
+        ? [{ cidr: '0.0.0.0/0' }]
+        : [{ cidr: '0.0.0.0/0', except: PRIVATE_RANGES }, ...privateEndpoints.map((cidr) => ({ cidr }))],
       ports: tcpPorts(port),
     });
   }
+
+  /**
+   * Lets the monitoring pods in on the port the scrape annotations name, from their namespace (the
+   * scrapers' egress is their namespace's to allow). Spring Boot serves the metrics on the server's
+   * port, so the policy opens the API's port to them as well: a NetworkPolicy tells ports, not paths.
+   */
+  private allowMetricsScrapers(scrapers: NamespacePods): void {
+    allowIngress(this.service, 'monitoring', [namespacePods(scrapers)], tcpPorts(Number(METRICS_ANNOTATIONS['prometheus.io/port'])));
+  }
 }
+
+/**
+ * Where Prometheus finds the metrics: the annotations its annotation-based pod discovery reads,
+ * and the port the scrape policy opens.
+ */
+const METRICS_ANNOTATIONS = {
+  'prometheus.io/scrape': 'true',
+  'prometheus.io/port': '8080',
+  'prometheus.io/path': '/actuator/prometheus',
+} as const;
 
 /** RFC 1918 and link-local ranges: the cluster's own networks and the node metadata service. */
 const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'];
@@ -150,18 +227,48 @@ function objectStorageSettings(s3: S3Settings): Record<string, string> {
   };
 }
 
-/** The Spring Boot server itself: profile, port, graceful shutdown, probes, metrics, heap. */
-function runtimeSettings(env: Environment): Record<string, string> {
+/**
+ * The Spring Boot server itself: profile, port, graceful shutdown, probes, metrics, memory.
+ *
+ * Readiness includes the database (`db`, Spring Boot's DataSource health indicator) beside the
+ * application's own readiness state: a pod that cannot reach the database (wrong credentials,
+ * a missing network path) never becomes ready, so a rollout that would break it stops with the
+ * old pods serving. The cost: while the database is down for every pod, every pod is unready and
+ * the frontend answers `/api/` with 502 instead of the backend answering 500s, which changes
+ * little for a chat whose every request reads or writes it. Kafka is not part of readiness:
+ * Spring Boot has no Kafka health indicator, and a pod that cannot reach the brokers still serves
+ * the API. Liveness stays on the application's own state only, so no outage restarts pods
+ * (Spring Boot reference, "Kubernetes Probes" and "Checking External State With Kubernetes Probes").
+ */
+function runtimeSettings(env: Environment, phaseTimeoutSeconds: number, fail: Fail): Record<string, string> {
   return {
     SPRING_PROFILES_ACTIVE: env.name,
     SERVER_PORT: '8080',
     SERVER_SHUTDOWN: 'graceful',
-    SPRING_LIFECYCLE_TIMEOUTPERSHUTDOWNPHASE: `${SHUTDOWN_PHASE_SECONDS}s`,
+    SPRING_LIFECYCLE_TIMEOUTPERSHUTDOWNPHASE: `${phaseTimeoutSeconds}s`,
     MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED: 'true',
+    MANAGEMENT_ENDPOINT_HEALTH_GROUP_READINESS_INCLUDE: 'readinessState,db',
     MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE: 'health,info,prometheus',
-    // Heap follows the container's memory limit instead of the node's memory.
-    JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=50.0 -XX:+ExitOnOutOfMemoryError',
+    JAVA_TOOL_OPTIONS: [...jvmMemoryOptions(backendJvmMemory(env.components.backend, fail)), '-XX:+ExitOnOutOfMemoryError'].join(' '),
   };
+}
+
+/**
+ * The heap is the memory limit less a non-heap budget, and every non-heap part the JVM can cap
+ * is capped (lib/predicates/jvm-memory.ts). The environment loader refuses the same values with
+ * the file's line; this refuses them for environments built in code.
+ */
+function backendJvmMemory(settings: BackendSettings, fail: Fail): JvmMemory {
+  const limit = parseMemory(settings.resources.limits.memory);
+  const configured = settings.jvm?.nonHeap !== undefined ? parseMemory(settings.jvm.nonHeap) : undefined;
+  if (configured !== undefined) {
+    const problem = nonHeapProblem(configured);
+    if (problem !== undefined) fail('components.backend.jvm.nonHeap', settings.jvm?.nonHeap, problem);
+  }
+  const nonHeap = configured ?? defaultNonHeapBytes(limit);
+  const problem = memoryLimitProblem(limit, nonHeap, configured !== undefined ? 'components.backend.jvm.nonHeap' : 'the default for this limit');
+  if (problem !== undefined) fail('components.backend.resources.limits.memory', settings.resources.limits.memory, problem);
+  return jvmMemory(limit, nonHeap);
 }
 
 /**
@@ -169,9 +276,36 @@ function runtimeSettings(env: Environment): Record<string, string> {
  * spells `spring.kafka.bootstrap-servers` in the environment (dashes dropped, not turned into `_`).
  */
 function kafkaSettings(kafka: KafkaCluster, chatTopic: KafkaTopicSpec): Record<string, string> {
+  // spring.kafka.properties.* is a map handed to every producer, consumer and admin client; from
+  // the environment its keys are spelled with "_" for "." (SPRING_KAFKA_PROPERTIES_SASL_MECHANISM
+  // is sasl.mechanism), Spring Boot's rule for binding maps from environment variables.
+  // The JAAS login holds the password, so it is in the pod's env (kafkaCredentials), not here.
+  const scram = kafka.authentication;
   return {
     SPRING_KAFKA_BOOTSTRAPSERVERS: kafka.bootstrapServers,
     CHAT_KAFKA_TOPIC: chatTopic.name,
+    ...(scram ? { SPRING_KAFKA_PROPERTIES_SECURITY_PROTOCOL: kafka.securityProtocol, SPRING_KAFKA_PROPERTIES_SASL_MECHANISM: scram.mechanism } : {}),
+  };
+}
+
+/**
+ * The backend's Kafka login when the cluster asks for one: the user name and password from the
+ * backend user's Secret, and `spring.kafka.properties.sasl.jaas.config` built from them by the
+ * kubelet (`$(VAR)` references to the two entries before it), so no password is in git.
+ */
+function kafkaCredentials(kafka: KafkaCluster): { env: EnvVar[]; annotations: Record<string, string> } {
+  const secret = kafka.clientUser(KAFKA_BACKEND_USER);
+  if (secret === undefined) return { env: [], annotations: {} };
+  const jaas = kafka.clientSaslProperties('$(KAFKA_SASL_USERNAME)', '$(KAFKA_SASL_PASSWORD)')['sasl.jaas.config']!;
+  return {
+    env: [
+      ...credentialsEnv(secret, 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'),
+      { name: 'SPRING_KAFKA_PROPERTIES_SASL_JAAS_CONFIG', value: jaas },
+    ],
+    annotations: {
+      [externalAnnotation('Secret', secret)]:
+        'the Kafka user the backend logs in as (keys username and password), created out of band in the namespace (README: "Kafka authentication")',
+    },
   };
 }
 

@@ -1,8 +1,11 @@
 import { Construct } from 'constructs';
 import { RecommendedLabels } from '../constructs/recommended-labels';
 import { ReverseProxy } from '../constructs/reverse-proxy';
+import { TlsLoadBalancer } from '../constructs/tls-load-balancer';
 import { IWebBackend } from '../constructs/web-backend';
+import { WebGateway } from '../constructs/web-gateway';
 import { WebIngress } from '../constructs/web-ingress';
+import { WebRoute } from '../constructs/web-route';
 import { WebService } from '../constructs/web-service';
 import { imageVersion } from '../lib/environment/image-reference';
 import { parseCpu } from '../lib/predicates/quantity';
@@ -20,22 +23,25 @@ export interface FrontendChartProps extends ComponentChartProps {
 const NGINX_UID = 101;
 /** Where the backend's WebSocket endpoint lives, for browsers and for the proxy. */
 const WEBSOCKET_PATH = '/ws';
-/**
- * Sources allowed in through a LoadBalancer or NodePort Service: any address, on the HTTP port
- * only. The Service publishes that port to the world already; the policy must not be narrower
- * than the Service, or the published port silently drops connections.
- */
-const ANY_ADDRESS = ['0.0.0.0/0', '::/0'];
 
 /**
  * The single-page app, served by an unprivileged nginx on 8080 that also reverse-proxies `/api/`
- * and the WebSocket path to the backend. Outside traffic arrives through the Ingress (TLS) and,
- * where the environment asks for one, through a LoadBalancer Service.
+ * and the WebSocket path to the backend. Outside traffic arrives through the edge the environment
+ * picks, TLS terminated there: an Ingress (ingress-nginx) or a Gateway API HTTPRoute. Where the
+ * environment asks for a load balancer too, it is TLS-only and reaches nginx on a listener of its
+ * own, so that what arrives through it is never mistaken for traffic from the edge.
  */
 export class FrontendChart extends ComponentChart {
   public readonly service: WebService;
   public readonly proxy: ReverseProxy;
-  public readonly ingress: WebIngress;
+  /** The Ingress, with edge `ingress`. */
+  public readonly ingress?: WebIngress;
+  /** The HTTPRoute, with edge `gateway`. */
+  public readonly route?: WebRoute;
+  /** The Gateway, with edge `gateway` and a `gatewayClassName`. */
+  public readonly gateway?: WebGateway;
+  /** The TLS load balancer, with `serviceType: LoadBalancer`. */
+  public readonly loadBalancer?: TlsLoadBalancer;
 
   constructor(scope: Construct, props: FrontendChartProps) {
     super(scope, 'frontend', props);
@@ -44,6 +50,11 @@ export class FrontendChart extends ComponentChart {
     const name = 'frontend';
     const component = 'web';
     const version = imageVersion(settings.image);
+    const lb = env.ingress.serviceType === 'LoadBalancer' ? env.ingress.loadBalancer : undefined;
+    if (env.ingress.serviceType === 'LoadBalancer' && !lb) {
+      // The loader refuses such a file; an Environment built in code must not slip past it.
+      throw new Error(`${env.file}: ingress.serviceType "LoadBalancer" needs ingress.loadBalancer.tlsCertificate: a load balancer without TLS would bypass the edge's`);
+    }
 
     this.proxy = new ReverseProxy(this, 'Proxy', {
       name: `${name}-nginx`,
@@ -55,20 +66,20 @@ export class FrontendChart extends ComponentChart {
       ],
       // One worker per CPU of the limit; more would only contend for the same quota.
       workerProcesses: Math.max(1, Math.ceil(parseCpu(settings.resources.limits.cpu))),
+      ...(env.ingress.trustedProxies ? { trustedProxies: env.ingress.trustedProxies } : {}),
+      ...(lb ? { tlsOffloadListener: { proxyProtocol: lb.proxyProtocol ?? false } } : {}),
     });
 
-    const exposed = env.ingress.serviceType !== 'ClusterIP';
+    // Always ClusterIP: the edge and the load balancer reach the pods on different ports, and a
+    // LoadBalancer Service publishes every port it has.
     this.service = new WebService(this, 'Service', {
       name,
       image: settings.image,
       version,
       component,
       containerPort: this.proxy.listenPort,
+      ...(this.proxy.tlsOffloadPort !== undefined ? { extraContainerPorts: [{ name: 'tls-offload', containerPort: this.proxy.tlsOffloadPort }] } : {}),
       servicePort: 80,
-      serviceType: env.ingress.serviceType,
-      // Only nodes running a frontend pod take load-balancer traffic, and the pod sees the
-      // client's address, so the NetworkPolicy below matches real sources, not node addresses.
-      ...(exposed ? { externalTrafficPolicy: 'Local' as const } : {}),
       command: this.proxy.command,
       configMounts: [this.proxy.configMount],
       writablePaths: this.proxy.writablePaths,
@@ -83,19 +94,44 @@ export class FrontendChart extends ComponentChart {
       priorityClassName: props.platform.priorityClassName,
     });
 
-    this.ingress = new WebIngress(this, 'Ingress', {
-      service: this.service,
-      host: env.host,
-      className: env.ingress.className,
-      tlsSecretName: env.ingress.tlsSecretName,
-      maxBodySize: env.ingress.maxBodySize,
-      annotations: {
-        [externalAnnotation('Secret', env.ingress.tlsSecretName)]: 'TLS certificate of the host, issued out of band (e.g. by cert-manager)',
-      },
-    });
+    const tlsSecret = { [externalAnnotation('Secret', env.ingress.tlsSecretName)]: 'TLS certificate of the host, issued out of band (e.g. by cert-manager)' };
+    const gatewayEdge = env.ingress.gateway;
+    if ((env.ingress.edge ?? 'ingress') === 'gateway' && gatewayEdge) {
+      if (gatewayEdge.gatewayClassName !== undefined) {
+        this.gateway = new WebGateway(this, 'Gateway', {
+          name: gatewayEdge.name,
+          gatewayClassName: gatewayEdge.gatewayClassName,
+          host: env.host,
+          tlsSecretName: env.ingress.tlsSecretName,
+          annotations: tlsSecret,
+        });
+      }
+      this.route = new WebRoute(this, 'Route', {
+        service: this.service,
+        host: env.host,
+        gateway: this.gateway?.httpsListener ?? { name: gatewayEdge.name, namespace: gatewayEdge.namespace, sectionName: gatewayEdge.sectionName },
+        webSocketPath: WEBSOCKET_PATH,
+        ...(gatewayEdge.dataPlane ? { dataPlane: gatewayEdge.dataPlane } : {}),
+      });
+    } else {
+      this.ingress = new WebIngress(this, 'Ingress', {
+        service: this.service,
+        host: env.host,
+        className: env.ingress.className,
+        tlsSecretName: env.ingress.tlsSecretName,
+        maxBodySize: env.ingress.maxBodySize,
+        annotations: tlsSecret,
+      });
+    }
 
-    if (exposed) {
-      this.service.allowFromAddresses(env.ingress.serviceType === 'LoadBalancer' ? 'load-balancer' : 'node-port', ANY_ADDRESS);
+    if (lb) {
+      this.loadBalancer = new TlsLoadBalancer(this, 'LoadBalancer', {
+        target: this.service,
+        targetPort: this.proxy.tlsOffloadPort!,
+        certificateArn: lb.tlsCertificate,
+        proxyProtocol: lb.proxyProtocol ?? false,
+        ...(lb.annotations ? { annotations: lb.annotations } : {}),
+      });
     }
   }
 }

@@ -3,12 +3,23 @@ import { KafkaCluster } from '../constructs/kafka-cluster';
 import { KafkaTopics, KafkaTopicSpec } from '../constructs/kafka-topics';
 import { PROTECTED_FROM_DELETION } from '../lib/tree/deletion';
 import { imageVersion } from '../lib/environment/image-reference';
+import { kafkaAuthentication } from '../lib/environment/environment';
 import { ComponentChart, ComponentChartProps } from './component-chart';
 import { PlatformChart } from './platform-chart';
 
 export interface KafkaChartProps extends ComponentChartProps {
   readonly platform: PlatformChart;
 }
+
+/**
+ * Secrets (created out of band, keys `username` and `password`) of the SCRAM users when the
+ * environment's `kafka.authentication` is `scram-sha-512`: the brokers' own user, which the topic
+ * Job's admin tools log in as too, and the backend's.
+ */
+export const KAFKA_BROKER_SECRET = 'kafka-broker-credentials';
+export const KAFKA_BACKEND_SECRET = 'kafka-backend-credentials';
+/** The client user name the backend asks the cluster for. */
+export const KAFKA_BACKEND_USER = 'backend';
 
 /**
  * The Kafka cluster chat messages fan out through (every backend pod consumes every message), and
@@ -36,6 +47,15 @@ export class KafkaChart extends ComponentChart {
       // Application may take the StatefulSet along (its claims are retained, and live as long as
       // the namespace, which is protected the same way).
       annotations: { ...PROTECTED_FROM_DELETION },
+      ...(kafkaAuthentication(env) === 'scram-sha-512'
+        ? {
+            authentication: {
+              mechanism: 'SCRAM-SHA-512',
+              brokerSecret: KAFKA_BROKER_SECRET,
+              clientSecrets: { [KAFKA_BACKEND_USER]: KAFKA_BACKEND_SECRET },
+            },
+          }
+        : {}),
     });
     this.topics = new KafkaTopics(this, 'Topics', {
       cluster: this.cluster,

@@ -82,7 +82,8 @@ export interface ArgoApplicationProps {
   readonly syncOptions?: readonly string[];
   /**
    * Retries of a failed sync, with exponential backoff; each retry syncs the newest revision, so a
-   * fix pushed meanwhile is what gets retried.
+   * fix pushed meanwhile is what gets retried (`retry.refresh`, Argo CD 3.2.0 and later: validation
+   * rule `ARGO-VERSION-FLOOR`).
    * @default - 5 retries, waiting 10s, 20s, 40s, 80s, 160s (capped at 3m)
    */
   readonly retry?: ArgoRetry;
@@ -127,6 +128,12 @@ export class ArgoApplication extends Construct {
     if (props.syncWave !== undefined && !Number.isInteger(props.syncWave)) fail('syncWave', props.syncWave, 'an integer');
     if (props.protectFromDeletion && props.cascadeDelete) {
       fail('cascadeDelete', props.cascadeDelete, 'false or unset with protectFromDeletion: true (a protected Application never cascades)');
+    }
+    if (props.folders.length > 1 && props.notifications?.events.includes('sync-succeeded')) {
+      // The trigger sends once per syncResult.revision, which Argo CD leaves empty when there are
+      // several sources (their revisions are in syncResult.revisions): only the first success of
+      // such an Application would ever be announced.
+      fail('notifications.events', props.notifications.events, 'sync-failed and health-degraded for an Application of several folders (sync-succeeded is sent once per syncResult.revision, which is empty for several sources)');
     }
     const cascade = props.cascadeDelete ?? !props.protectFromDeletion;
     const retry = props.retry ?? DEFAULT_RETRY;

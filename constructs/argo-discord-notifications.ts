@@ -48,6 +48,8 @@ interface EventSpec {
   readonly color: number;
   /** Go template of the embed's description text (before JSON quoting). */
   readonly detail: string;
+  /** The description when the Application says nothing (no message, or an empty one). */
+  readonly fallback: string;
 }
 
 const EVENTS: Record<ArgoNotificationEvent, EventSpec> = {
@@ -58,7 +60,8 @@ const EVENTS: Record<ArgoNotificationEvent, EventSpec> = {
     oncePer: 'app.status.operationState?.syncResult?.revision',
     title: 'synced',
     color: 0x2ecc71,
-    detail: `dig "status" "operationState" "message" "Sync succeeded" .app`,
+    detail: `dig "status" "operationState" "message" "" .app`,
+    fallback: 'Sync succeeded',
   },
   'sync-failed': {
     description: 'The Application failed to sync (after its retries)',
@@ -66,14 +69,16 @@ const EVENTS: Record<ArgoNotificationEvent, EventSpec> = {
     when: "app.status.operationState != nil and app.status.operationState.phase in ['Error', 'Failed']",
     title: 'sync failed',
     color: 0xe74c3c,
-    detail: `dig "status" "operationState" "message" "Sync failed" .app`,
+    detail: `dig "status" "operationState" "message" "" .app`,
+    fallback: 'Sync failed',
   },
   'health-degraded': {
     description: 'The Application is degraded',
     when: "app.status.health.status == 'Degraded'",
     title: 'degraded',
     color: 0xe67e22,
-    detail: `dig "status" "health" "message" "A resource of the Application is degraded" .app`,
+    detail: `dig "status" "health" "message" "" .app`,
+    fallback: 'A resource of the Application is degraded',
   },
 };
 
@@ -83,7 +88,8 @@ const EVENTS: Record<ArgoNotificationEvent, EventSpec> = {
  * event, and the annotations that subscribe an Application to events.
  *
  * Templates read the Application with `dig` and quote every value with `toJson`, so a missing field
- * or a quote in a message still renders a valid JSON body that Discord accepts.
+ * or a quote in a message still renders a valid JSON body; no field value or description renders
+ * empty or over Discord's limits, which would make Discord refuse the whole message.
  */
 export class ArgoDiscordNotifications extends Construct {
   public readonly argoNamespace: string;
@@ -161,26 +167,53 @@ function templateName(event: ArgoNotificationEvent): string {
   return `${SERVICE}-${event}`;
 }
 
-/** A Discord webhook body with one embed; every interpolated value goes through `toJson`. */
+/**
+ * The Go template of one embed field's value: trimmed, never empty (`-` instead) and at most 1024
+ * bytes, since Discord refuses the whole message (HTTP 400, "Must be between 1 and 1024 in
+ * length") when any field value is empty or longer.
+ */
+function fieldValue(expression: string): string {
+  return `{{ ${expression} | toString | trim | default "-" | trunc 1024 | toJson }}`;
+}
+
+/**
+ * What the Application synced: `syncResult.revision` for a single-source Application, the list
+ * `syncResult.revisions` for a multi-source one (whose `revision` is empty), before any sync the
+ * revision it compared against (`sync.revision` or `sync.revisions`); Argo CD's notification docs
+ * (docs/operator-manual/notifications/troubleshooting-errors.md) describe the list.
+ */
+const REVISION = [
+  'coalesce',
+  '(dig "status" "operationState" "syncResult" "revision" "" .app)',
+  '(join ", " (dig "status" "operationState" "syncResult" "revisions" (list) .app))',
+  '(dig "status" "sync" "revision" "" .app)',
+  '(join ", " (dig "status" "sync" "revisions" (list) .app))',
+  '"-"',
+].join(' ');
+
+/**
+ * A Discord webhook body with one embed; every interpolated value goes through `toJson`, and no
+ * field value or description can render empty.
+ */
 function template(spec: EventSpec, environmentLabel: string): string {
   const field = (name: string, value: string, inline: boolean) =>
-    `        {"name": "${name}", "value": {{ ${value} | toJson }}, "inline": ${inline}}`;
+    `        {"name": "${name}", "value": ${fieldValue(value)}, "inline": ${inline}}`;
   const body = [
     '{',
     '  "username": "Argo CD",',
     '  "embeds": [',
     '    {',
-    `      "title": {{ printf "%s ${spec.title}" .app.metadata.name | toJson }},`,
+    `      "title": {{ printf "%s ${spec.title}" (dig "metadata" "name" "-" .app) | toJson }},`,
     '      "url": {{ printf "%s/applications/%s/%s" .context.argocdUrl .app.metadata.namespace .app.metadata.name | toJson }},',
     `      "color": ${spec.color},`,
-    // Discord caps a description at 4096 characters and a field value at 1024.
-    `      "description": {{ ${spec.detail} | toString | trunc 2000 | toJson }},`,
+    // Discord caps a description at 4096 characters.
+    `      "description": {{ ${spec.detail} | toString | trim | default ${JSON.stringify(spec.fallback)} | trunc 2000 | toJson }},`,
     '      "fields": [',
     [
-      field('Application', '.app.metadata.name', true),
+      field('Application', 'dig "metadata" "name" "-" .app', true),
       field('Environment', `dig "metadata" "labels" "${environmentLabel}" "-" .app`, true),
       field('Status', 'printf "sync %v, health %v" (dig "status" "sync" "status" "Unknown" .app) (dig "status" "health" "status" "Unknown" .app)', true),
-      field('Revision', 'dig "status" "operationState" "syncResult" "revision" (dig "status" "sync" "revision" "-" .app) .app', false),
+      field('Revision', REVISION, false),
       field(
         'Destination',
         'printf "%v / %v" (dig "spec" "destination" "server" (dig "spec" "destination" "name" "-" .app) .app) (dig "spec" "destination" "namespace" "-" .app)',

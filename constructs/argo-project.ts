@@ -40,7 +40,9 @@ export interface ArgoProjectProps {
   /** Cluster and namespace pairs the project's Applications may deploy to. At least one; no globs. */
   readonly destinations: readonly ArgoDestination[];
   /**
-   * The cluster-scoped objects the Applications may manage, each by name.
+   * The cluster-scoped objects the Applications may manage, each by name. Grants by name need
+   * Argo CD 3.3.0 (`clusterResourceWhitelist[].name`); an older one refuses the field or, pruning
+   * it, grants every object of the kind (validation rule `ARGO-VERSION-FLOOR`).
    * @default - none: no cluster-scoped object at all
    */
   readonly clusterResources?: readonly ArgoClusterResource[];

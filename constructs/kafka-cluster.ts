@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import {
+  EnvVar,
   IntOrString,
   KubeConfigMap,
   KubeNetworkPolicy,
@@ -12,8 +13,9 @@ import {
   Probe,
   Quantity,
 } from '../imports/k8s';
-import { dns1123LabelProblem } from '../lib/predicates/dns-names';
+import { dns1123LabelProblem, dns1123SubdomainProblem } from '../lib/predicates/dns-names';
 import { failFor } from '../lib/predicates/invalid-value';
+import { externalAnnotation } from '../lib/tree/annotations';
 import { quorumSizeProblem } from '../lib/predicates/kafka-sizing';
 import { portProblem } from '../lib/predicates/port';
 import { ContainerResourcesProps, containerResources, restrictedContainerSecurityContext } from './container-spec';
@@ -96,7 +98,47 @@ export interface KafkaClusterProps {
   readonly imagePullSecrets?: string[];
   /** Annotations of the StatefulSet itself. @default - none */
   readonly annotations?: Record<string, string>;
+  /**
+   * How the client listener (clients, admin tools and replication between brokers) authenticates
+   * connections. The controller listener stays PLAINTEXT, reachable from the brokers only (see
+   * `KafkaScramAuthentication`).
+   * @default - none: PLAINTEXT, the NetworkPolicies the only control
+   */
+  readonly authentication?: KafkaScramAuthentication;
 }
+
+/**
+ * SASL/SCRAM-SHA-512 on the client listener, for clients and between brokers. Credentials live in
+ * Secrets created out of band (never in git), each with the keys `username` and `password`: both
+ * must be 1 to 64 (user) or 16 to 256 (password) letters, digits, ".", "_" or "-", since
+ * `kafka-storage.sh --add-scram`, `kafka-configs.sh --add-config` and JAAS each give other
+ * characters (",", "=", quotes, spaces) a meaning of their own.
+ *
+ * The controller listener is left PLAINTEXT: Kafka 3.7 cannot authenticate controller connections
+ * with SCRAM (a controller reads SCRAM credentials from the metadata log it is itself serving;
+ * KAFKA-15513), and PLAIN without TLS would send a static password in clear text. The peer
+ * NetworkPolicy lets only the brokers reach that port.
+ */
+export interface KafkaScramAuthentication {
+  readonly mechanism: 'SCRAM-SHA-512';
+  /**
+   * Secret of the brokers' own user: written into the metadata log when a volume is formatted
+   * (`kafka-storage.sh format --add-scram`), used between brokers and by the admin tools.
+   */
+  readonly brokerSecret: string;
+  /**
+   * Secrets of the users clients log in as, by the name a client asks for (`clientUser(name)`).
+   * `KafkaTopics` creates each user and sets its password from its Secret on every run.
+   * @default - none
+   */
+  readonly clientSecrets?: Readonly<Record<string, string>>;
+}
+
+/** Keys of every credentials Secret the cluster reads. */
+export const KAFKA_USERNAME_KEY = 'username';
+export const KAFKA_PASSWORD_KEY = 'password';
+/** Iterations of the SCRAM hash; Kafka's minimum is 4096. */
+export const SCRAM_ITERATIONS = 8192;
 
 /** UID and GID of `appuser`, the user the official image runs Kafka and its tools as. */
 export const KAFKA_IMAGE_UID = 1000;
@@ -115,12 +157,20 @@ const DERIVED_KEYS = [
   'advertised.listeners',
   'listener.security.protocol.map',
   'inter.broker.listener.name',
+  'security.inter.broker.protocol',
   'controller.listener.names',
   'controller.quorum.voters',
+  'sasl.enabled.mechanisms',
+  'sasl.mechanism.inter.broker.protocol',
+  'sasl.mechanism.controller.protocol',
   'log.dirs',
   'log.dir',
   'metadata.log.dir',
 ];
+/** Per-listener settings (`listener.name.<listener>.…`) belong to the listeners the construct names. */
+const DERIVED_PREFIX = 'listener.name.';
+/** What a user name or password may hold (see `KafkaScramAuthentication`), as the start script says it. */
+const CREDENTIAL_CHARACTERS = "letters, digits, '.', '_' and '-'";
 const CLUSTER_ID = /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/;
 const STORAGE_SIZE = /^[1-9][0-9]*(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 
@@ -176,6 +226,8 @@ export class KafkaCluster extends Construct implements NetworkPeer {
   public readonly disruptionBudget: KubePodDisruptionBudget;
   /** Lets the pods reach each other on both listeners, in and out. */
   public readonly peerPolicy: KubeNetworkPolicy;
+  /** How the client listener authenticates; `undefined` for PLAINTEXT. */
+  public readonly authentication?: KafkaScramAuthentication;
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps) {
     super(scope, id);
@@ -196,7 +248,9 @@ export class KafkaCluster extends Construct implements NetworkPeer {
     this.version = props.version;
     this.podPorts = tcpPorts(clientPort);
     this.headlessServiceName = `${name}-headless`;
+    this.authentication = props.authentication;
     validateProps(props, { name, replicas, clientPort, controllerPort, heapPercent, grace, clusterId: this.clusterId });
+    const scram = props.authentication;
 
     this.labels = RecommendedLabels.of(this, { name, component: 'broker', version: props.version });
     const metadata = (objectName: string) => ({ name: objectName, namespace: this.namespace, labels: { ...this.labels.all } });
@@ -257,8 +311,17 @@ export class KafkaCluster extends Construct implements NetworkPeer {
       timeoutSeconds: 5,
     });
 
+    const annotations = {
+      ...props.annotations,
+      ...(scram
+        ? {
+            [externalAnnotation('Secret', scram.brokerSecret)]:
+              `the brokers' SCRAM user (keys ${KAFKA_USERNAME_KEY} and ${KAFKA_PASSWORD_KEY}), created out of band in the namespace`,
+          }
+        : {}),
+    };
     this.statefulSet = new KubeStatefulSet(this, 'StatefulSet', {
-      metadata: { ...metadata(name), ...(props.annotations ? { annotations: props.annotations } : {}) },
+      metadata: { ...metadata(name), ...(Object.keys(annotations).length ? { annotations } : {}) },
       spec: {
         serviceName: this.headlessServiceName,
         replicas,
@@ -290,16 +353,17 @@ export class KafkaCluster extends Construct implements NetworkPeer {
               fsGroupChangePolicy: 'OnRootMismatch',
               seccompProfile: { type: 'RuntimeDefault' },
             },
-            topologySpreadConstraints: [
-              {
-                maxSkew: 1,
-                topologyKey: 'kubernetes.io/hostname',
-                // Two brokers on one node would lose two replicas of a partition with that node.
-                whenUnsatisfiable: 'DoNotSchedule',
-                // Tainted nodes (control plane) count as empty domains otherwise, and block scheduling.
-                nodeTaintsPolicy: 'Honor',
-                labelSelector: { matchLabels: selector },
+            affinity: {
+              // Never two pods on one node: each pod is a quorum voter, and a node holding two of
+              // three would take the quorum down with it (and two replicas of every partition).
+              // A spread constraint with maxSkew 1 still allows that when fewer nodes are
+              // eligible than pods; required anti-affinity leaves the extra pod Pending instead.
+              // https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity
+              podAntiAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } }],
               },
+            },
+            topologySpreadConstraints: [
               {
                 maxSkew: 1,
                 topologyKey: 'topology.kubernetes.io/zone',
@@ -321,6 +385,7 @@ export class KafkaCluster extends Construct implements NetworkPeer {
                 env: [
                   { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
                   { name: 'CLUSTER_ID', value: this.clusterId },
+                  ...(scram ? credentialsEnv(scram.brokerSecret, 'KAFKA_BROKER_USERNAME', 'KAFKA_BROKER_PASSWORD') : []),
                   // Both the storage tool and the broker size their heap from the container limit.
                   { name: 'KAFKA_HEAP_OPTS', value: `-XX:MaxRAMPercentage=${heapPercent}.0 -XX:InitialRAMPercentage=${heapPercent}.0` },
                   { name: 'KAFKA_OPTS', value: '-XX:+ExitOnOutOfMemoryError -Xlog:gc:stdout:time' },
@@ -346,7 +411,8 @@ export class KafkaCluster extends Construct implements NetworkPeer {
             ],
             volumes: [
               { name: 'cluster-config', configMap: { name: this.config.name } },
-              { name: 'node-config', emptyDir: { sizeLimit: Quantity.fromString('1Mi') } },
+              // With SCRAM the per-pod file holds the brokers' password: memory, not the node's disk.
+              { name: 'node-config', emptyDir: { ...(scram ? { medium: 'Memory' } : {}), sizeLimit: Quantity.fromString('1Mi') } },
               { name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('256Mi') } },
             ],
           },
@@ -406,6 +472,41 @@ export class KafkaCluster extends Construct implements NetworkPeer {
     return Array.from({ length: this.replicas }, (_, i) => `${i}@${this.podHost(i)}:${this.controllerPort}`).join(',');
   }
 
+  /** Security protocol of the client listener, what clients set as `security.protocol`. */
+  public get securityProtocol(): 'PLAINTEXT' | 'SASL_PLAINTEXT' {
+    return this.authentication ? 'SASL_PLAINTEXT' : 'PLAINTEXT';
+  }
+
+  /**
+   * The Secret of the client user `name` (keys `username` and `password`), one of the
+   * authentication's `clientSecrets`; `undefined` when the cluster has no authentication.
+   */
+  public clientUser(name: string): string | undefined {
+    const scram = this.authentication;
+    if (!scram) return undefined;
+    const secret = scram.clientSecrets?.[name];
+    if (secret === undefined) {
+      const known = Object.keys(scram.clientSecrets ?? {});
+      return failFor('KafkaCluster', this.name)('clientUser', name, `one of the client users of authentication.clientSecrets (${known.join(', ') || 'none'})`);
+    }
+    return secret;
+  }
+
+  /**
+   * A client's SASL settings (`security.protocol`, `sasl.mechanism`, `sasl.jaas.config`), with the
+   * user name and password in the JAAS login as given: references, never the values, e.g.
+   * `$(KAFKA_PASSWORD)` for the kubelet to expand from an earlier entry of a container's env, or
+   * `$KAFKA_PASSWORD` for a shell. Empty without authentication.
+   */
+  public clientSaslProperties(username: string, password: string): Record<string, string> {
+    if (!this.authentication) return {};
+    return {
+      'security.protocol': this.securityProtocol,
+      'sasl.mechanism': this.authentication.mechanism,
+      'sasl.jaas.config': scramJaasConfig(username, password),
+    };
+  }
+
   /** Replication factor of internal topics and of topics created without one. */
   public get defaultReplicationFactor(): number {
     return Math.min(3, this.replicas);
@@ -427,14 +528,24 @@ export class KafkaCluster extends Construct implements NetworkPeer {
   private serverProperties(extra: Record<string, string>): string {
     const rf = this.defaultReplicationFactor;
     const minIsr = this.defaultMinInSyncReplicas;
+    const scram = this.authentication;
     const derived: [string, string][] = [
       ['process.roles', 'broker,controller'],
       ['listeners', `${CLIENT_LISTENER}://:${this.clientPort},${CONTROLLER_LISTENER}://:${this.controllerPort}`],
-      ['listener.security.protocol.map', `${CLIENT_LISTENER}:PLAINTEXT,${CONTROLLER_LISTENER}:PLAINTEXT`],
+      // The controller listener stays PLAINTEXT (see KafkaScramAuthentication).
+      ['listener.security.protocol.map', `${CLIENT_LISTENER}:${this.securityProtocol},${CONTROLLER_LISTENER}:PLAINTEXT`],
+      // Replication goes through the client listener, authenticated like any client; its
+      // protocol follows from the map (security.inter.broker.protocol may not be set beside it).
       ['inter.broker.listener.name', CLIENT_LISTENER],
       ['controller.listener.names', CONTROLLER_LISTENER],
       ['controller.quorum.voters', this.quorumVoters],
       ['log.dirs', LOG_DIR],
+      ...(scram
+        ? ([
+            ['sasl.enabled.mechanisms', scram.mechanism],
+            ['sasl.mechanism.inter.broker.protocol', scram.mechanism],
+          ] as [string, string][])
+        : []),
     ];
     const defaults: Record<string, string> = {
       // Topics are declared and created on purpose; a typo in a client must not create one.
@@ -449,7 +560,7 @@ export class KafkaCluster extends Construct implements NetworkPeer {
     const tunables = { ...defaults, ...extra };
     const lines = [
       `# KRaft combined broker and controller, ${this.replicas} node${this.replicas === 1 ? '' : 's'}.`,
-      '# Each pod appends node.id and advertised.listeners to its copy at start.',
+      `# Each pod appends node.id and advertised.listeners${scram ? ` and the ${CLIENT_LISTENER.toLowerCase()} listener's JAAS login (its password, from a Secret)` : ''} to its copy at start.`,
       ...derived.map(([k, v]) => `${k}=${v}`),
       ...Object.keys(tunables)
         .sort()
@@ -461,6 +572,8 @@ export class KafkaCluster extends Construct implements NetworkPeer {
 
   private startScript(): string {
     const domain = `${this.headlessServiceName}.${this.namespace}.svc.${this.clusterDomain}`;
+    const scram = this.authentication;
+    const jaasKey = `listener.name.${CLIENT_LISTENER.toLowerCase()}.${scram?.mechanism.toLowerCase()}.sasl.jaas.config`;
     return [
       'set -eu',
       // The StatefulSet names its pods <name>-<ordinal>; the ordinal is the node id.
@@ -468,15 +581,65 @@ export class KafkaCluster extends Construct implements NetworkPeer {
       'case "$node_id" in',
       `  ''|*[!0-9]*) echo "kafka: pod name $POD_NAME does not end in an ordinal" >&2; exit 1 ;;`,
       'esac',
+      ...(scram ? credentialChecks(scram.brokerSecret, 'KAFKA_BROKER_USERNAME', 'KAFKA_BROKER_PASSWORD', 'kafka') : []),
       `config=${NODE_DIR}/server.properties`,
       `cp ${TEMPLATE_DIR}/server.properties "$config"`,
       `printf 'node.id=%s\\nadvertised.listeners=${CLIENT_LISTENER}://%s.${domain}:${this.clientPort}\\n' "$node_id" "$POD_NAME" >> "$config"`,
-      // A no-op on a volume formatted before; a volume of another cluster id makes the broker refuse to start.
-      '/opt/kafka/bin/kafka-storage.sh format --ignore-formatted --cluster-id "$CLUSTER_ID" --config "$config"',
+      ...(scram
+        ? [
+            // The login the broker presents to the other brokers; the file is in memory (emptyDir medium Memory).
+            `printf '%s=%s\\n' '${jaasKey}' ${doubleQuoted(scramJaasConfig('$KAFKA_BROKER_USERNAME', '$KAFKA_BROKER_PASSWORD'))} >> "$config"`,
+            // The brokers' own user must exist before any broker authenticates to another: on a new
+            // volume it is written into the metadata log's bootstrap records (KIP-900, Kafka 3.5+).
+            // Ignored, like the whole format, on a volume formatted before.
+            '/opt/kafka/bin/kafka-storage.sh format --ignore-formatted --cluster-id "$CLUSTER_ID" --config "$config" \\',
+            `  --add-scram "${scram.mechanism}=[name=$KAFKA_BROKER_USERNAME,iterations=${SCRAM_ITERATIONS},password=$KAFKA_BROKER_PASSWORD]"`,
+          ]
+        : [
+            // A no-op on a volume formatted before; a volume of another cluster id makes the broker refuse to start.
+            '/opt/kafka/bin/kafka-storage.sh format --ignore-formatted --cluster-id "$CLUSTER_ID" --config "$config"',
+          ]),
       'exec /opt/kafka/bin/kafka-server-start.sh "$config"',
       '',
     ].join('\n');
   }
+}
+
+/** The JAAS login of a SCRAM client with the given user name and password (literal, or references). */
+function scramJaasConfig(username: string, password: string): string {
+  return `org.apache.kafka.common.security.scram.ScramLoginModule required username="${username}" password="${password}";`;
+}
+
+/** `value` in double quotes for a POSIX shell: its `$VAR` references expand, nothing else does. */
+function doubleQuoted(value: string): string {
+  return `"${value.replace(/[\\"`]/g, (c) => `\\${c}`)}"`;
+}
+
+/** Env variables `usernameVar` and `passwordVar` read from the credentials Secret `secret`. */
+export function credentialsEnv(secret: string, usernameVar: string, passwordVar: string): EnvVar[] {
+  return [
+    { name: usernameVar, valueFrom: { secretKeyRef: { name: secret, key: KAFKA_USERNAME_KEY } } },
+    { name: passwordVar, valueFrom: { secretKeyRef: { name: secret, key: KAFKA_PASSWORD_KEY } } },
+  ];
+}
+
+/**
+ * Shell lines refusing a user name or password the Kafka tools would misread (see
+ * `KafkaScramAuthentication`), naming the Secret and key, never the value.
+ */
+export function credentialChecks(secret: string, usernameVar: string, passwordVar: string, program: string): string[] {
+  const refuse = (key: string, allowed: string) =>
+    `echo "${program}: key ${key} of Secret ${secret} must be ${allowed}" >&2; exit 1`;
+  return [
+    `case "$${usernameVar}" in`,
+    `  ''|*[!A-Za-z0-9._-]*) ${refuse(KAFKA_USERNAME_KEY, `1 to 64 ${CREDENTIAL_CHARACTERS}`)} ;;`,
+    'esac',
+    `if [ \${#${usernameVar}} -gt 64 ]; then ${refuse(KAFKA_USERNAME_KEY, `1 to 64 ${CREDENTIAL_CHARACTERS}`)}; fi`,
+    `case "$${passwordVar}" in`,
+    `  ''|*[!A-Za-z0-9._-]*) ${refuse(KAFKA_PASSWORD_KEY, `16 to 256 ${CREDENTIAL_CHARACTERS}`)} ;;`,
+    'esac',
+    `if [ \${#${passwordVar}} -lt 16 ] || [ \${#${passwordVar}} -gt 256 ]; then ${refuse(KAFKA_PASSWORD_KEY, `16 to 256 ${CREDENTIAL_CHARACTERS}`)}; fi`,
+  ];
 }
 
 function validateProps(
@@ -501,6 +664,19 @@ function validateProps(
   if (!Number.isInteger(v.grace) || v.grace < 1) fail('terminationGracePeriodSeconds', v.grace, 'an integer ≥ 1');
   if (!STORAGE_SIZE.test(props.storage.size)) fail('storage.size', props.storage.size, 'a Kubernetes storage quantity such as "20Gi" or "500G"');
   for (const key of Object.keys(props.brokerConfig ?? {})) {
-    if (DERIVED_KEYS.includes(key)) fail(`brokerConfig["${key}"]`, props.brokerConfig![key], `no value: the construct derives it; keys it derives: ${DERIVED_KEYS.join(', ')}`);
+    if (DERIVED_KEYS.includes(key) || key.startsWith(DERIVED_PREFIX)) {
+      fail(`brokerConfig["${key}"]`, props.brokerConfig![key], `no value: the construct derives it; keys it derives: ${DERIVED_KEYS.join(', ')}, ${DERIVED_PREFIX}*`);
+    }
+  }
+  const scram = props.authentication;
+  if (scram) {
+    if (scram.mechanism !== 'SCRAM-SHA-512') fail('authentication.mechanism', scram.mechanism, 'SCRAM-SHA-512');
+    const secretProblem = dns1123SubdomainProblem(scram.brokerSecret);
+    if (secretProblem !== undefined) fail('authentication.brokerSecret', scram.brokerSecret, secretProblem);
+    for (const [user, secret] of Object.entries(scram.clientSecrets ?? {})) {
+      const problem = dns1123SubdomainProblem(secret);
+      if (problem !== undefined) fail(`authentication.clientSecrets["${user}"]`, secret, problem);
+      if (secret === scram.brokerSecret) fail(`authentication.clientSecrets["${user}"]`, secret, `a Secret other than brokerSecret: a client must not log in as the brokers`);
+    }
   }
 }

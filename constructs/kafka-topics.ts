@@ -3,10 +3,10 @@ import { KubeJob, NetworkPolicyPort, Quantity } from '../imports/k8s';
 import { failFor } from '../lib/predicates/invalid-value';
 import { minInSyncReplicasProblem, replicationFactorProblem } from '../lib/predicates/kafka-sizing';
 import { ContainerResourcesProps, containerResources, restrictedContainerSecurityContext } from './container-spec';
-import { KAFKA_IMAGE_UID, KafkaCluster } from './kafka-cluster';
+import { KAFKA_IMAGE_UID, KAFKA_PASSWORD_KEY, KAFKA_USERNAME_KEY, KafkaCluster, SCRAM_ITERATIONS, credentialChecks, credentialsEnv } from './kafka-cluster';
 import { NetworkPeer } from './network-peer';
 import { RecommendedLabels } from './recommended-labels';
-import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION } from '../lib/tree/annotations';
+import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, externalAnnotation } from '../lib/tree/annotations';
 
 /** One topic as it must exist on the cluster. */
 export interface KafkaTopicSpec {
@@ -59,6 +59,7 @@ export interface KafkaTopicsProps {
 }
 
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+const CLIENT_CONFIG_DIR = '/etc/kafka/client';
 const HOUR_MS = 3_600_000;
 
 /**
@@ -67,6 +68,11 @@ const HOUR_MS = 3_600_000;
  * `min.insync.replicas` and `retention.ms` are set to the declared values, and its partitions are
  * raised to the declared count, so running the Job again changes nothing. What the tools cannot
  * change safely (fewer partitions, another replication factor) fails the Job with the reason.
+ *
+ * On a cluster with SCRAM authentication the tools log in as the brokers' user, and the Job first
+ * creates each of the cluster's client users (`authentication.clientSecrets`) with the password
+ * its Secret holds: a new user exists after the first sync, a changed password is applied on the
+ * next one, and a cluster formatted before authentication was turned on gets its users too.
  */
 export class KafkaTopics extends Construct implements NetworkPeer {
   public readonly name: string;
@@ -88,9 +94,20 @@ export class KafkaTopics extends Construct implements NetworkPeer {
 
     this.labels = RecommendedLabels.of(this, { name: this.name, component: 'topic-setup', version: cluster.version });
     const resources = props.resources ?? { requests: { cpu: '100m', memory: '384Mi' }, limits: { cpu: '1', memory: '512Mi' } };
-    const annotations = props.annotations ?? {
-      [HOOK_ANNOTATION]: 'PostSync',
-      [HOOK_DELETE_POLICY_ANNOTATION]: 'BeforeHookCreation',
+    const scram = cluster.authentication;
+    const users = Object.entries(scram?.clientSecrets ?? {});
+    const secrets = scram ? [scram.brokerSecret, ...users.map(([, secret]) => secret)] : [];
+    const annotations = {
+      ...(props.annotations ?? {
+        [HOOK_ANNOTATION]: 'PostSync',
+        [HOOK_DELETE_POLICY_ANNOTATION]: 'BeforeHookCreation',
+      }),
+      ...Object.fromEntries(
+        secrets.map((secret, i) => [
+          externalAnnotation('Secret', secret),
+          `${i === 0 ? "the brokers' SCRAM user, which the admin tools log in as" : `the SCRAM user "${users[i - 1]![0]}"`} (keys ${KAFKA_USERNAME_KEY} and ${KAFKA_PASSWORD_KEY}), created out of band in the namespace`,
+        ]),
+      ),
     };
 
     this.job = new KubeJob(this, 'Job', {
@@ -119,16 +136,25 @@ export class KafkaTopics extends Construct implements NetworkPeer {
                 command: ['/bin/sh', '-c', this.script(cluster)],
                 env: [
                   { name: 'BOOTSTRAP_SERVERS', value: cluster.bootstrapServers },
+                  ...(scram ? credentialsEnv(scram.brokerSecret, 'KAFKA_ADMIN_USERNAME', 'KAFKA_ADMIN_PASSWORD') : []),
+                  ...users.flatMap(([, secret], i) => credentialsEnv(secret, `KAFKA_USER_${i}_USERNAME`, `KAFKA_USER_${i}_PASSWORD`)),
                   { name: 'KAFKA_HEAP_OPTS', value: '-XX:MaxRAMPercentage=50.0' },
                   // kafka-run-class.sh creates this directory; the image's default is on the read-only root.
                   { name: 'LOG_DIR', value: '/tmp/kafka-logs' },
                 ],
                 resources: containerResources(resources),
                 securityContext: restrictedContainerSecurityContext(),
-                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                volumeMounts: [
+                  { name: 'tmp', mountPath: '/tmp' },
+                  ...(scram ? [{ name: 'client-config', mountPath: CLIENT_CONFIG_DIR }] : []),
+                ],
               },
             ],
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('64Mi') } }],
+            volumes: [
+              { name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('64Mi') } },
+              // The admin tools' login, password included: memory, not the node's disk.
+              ...(scram ? [{ name: 'client-config', emptyDir: { medium: 'Memory', sizeLimit: Quantity.fromString('1Mi') } }] : []),
+            ],
           },
         },
       },
@@ -144,13 +170,26 @@ export class KafkaTopics extends Construct implements NetworkPeer {
   }
 
   private script(cluster: KafkaCluster): string {
+    const scram = cluster.authentication;
+    const users = Object.entries(scram?.clientSecrets ?? {});
+    // Every tool call connects the same way: through the bootstrap servers, logged in when the cluster asks for it.
+    const connect = `--bootstrap-server "$BOOTSTRAP_SERVERS"${scram ? ' --command-config "$client_config"' : ''}`;
+    const login = Object.entries(cluster.clientSaslProperties('$KAFKA_ADMIN_USERNAME', '$KAFKA_ADMIN_PASSWORD'));
     const lines = [
       'set -eu',
       'bin=/opt/kafka/bin',
+      ...(scram
+        ? [
+            ...credentialChecks(scram.brokerSecret, 'KAFKA_ADMIN_USERNAME', 'KAFKA_ADMIN_PASSWORD', 'topics'),
+            ...users.flatMap(([, secret], i) => credentialChecks(secret, `KAFKA_USER_${i}_USERNAME`, `KAFKA_USER_${i}_PASSWORD`, 'topics')),
+            `client_config=${CLIENT_CONFIG_DIR}/client.properties`,
+            ...login.map(([k, v], i) => `printf '%s\\n' "${k}=${v.replace(/"/g, '\\"')}" ${i === 0 ? '>' : '>>'} "$client_config"`),
+          ]
+        : []),
       'ensure_partitions() {',
       '  # Kafka can add partitions but not remove them, and changing the replication factor',
       '  # needs a reassignment plan: the first is applied, the others are reported.',
-      '  description=$("$bin/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" --describe --topic "$1")',
+      `  description=$("$bin/kafka-topics.sh" ${connect} --describe --topic "$1")`,
       `  partitions=$(printf '%s\\n' "$description" | sed -n 's/.*PartitionCount: *\\([0-9][0-9]*\\).*/\\1/p' | head -n 1)`,
       `  replication=$(printf '%s\\n' "$description" | sed -n 's/.*ReplicationFactor: *\\([0-9][0-9]*\\).*/\\1/p' | head -n 1)`,
       '  if [ -z "$partitions" ] || [ -z "$replication" ]; then',
@@ -163,18 +202,26 @@ export class KafkaTopics extends Construct implements NetworkPeer {
       '    echo "topic $1: has $partitions partitions, declared $2; Kafka cannot remove partitions" >&2; return 1',
       '  elif [ "$partitions" -lt "$2" ]; then',
       '    echo "topic $1: raising partitions from $partitions to $2"',
-      '    "$bin/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" --alter --topic "$1" --partitions "$2"',
+      `    "$bin/kafka-topics.sh" ${connect} --alter --topic "$1" --partitions "$2"`,
       '  fi',
       '}',
     ];
+    users.forEach(([user, secret], i) => {
+      lines.push(
+        '',
+        `echo "user $KAFKA_USER_${i}_USERNAME (${user}, Secret ${secret}): ${scram!.mechanism} credentials set from its Secret"`,
+        `"$bin/kafka-configs.sh" ${connect} --alter --entity-type users --entity-name "$KAFKA_USER_${i}_USERNAME" ` +
+          `--add-config "${scram!.mechanism}=[iterations=${SCRAM_ITERATIONS},password=$KAFKA_USER_${i}_PASSWORD]"`,
+      );
+    });
     for (const t of this.topics) {
       const configs = [`min.insync.replicas=${t.minInSyncReplicas}`, `retention.ms=${t.retentionHours * HOUR_MS}`];
       lines.push(
         '',
         `echo "topic ${t.name}: ${t.partitions} partitions, replication factor ${t.replicationFactor}, ${configs.join(', ')}"`,
-        `"$bin/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" --create --if-not-exists --topic '${t.name}' ` +
+        `"$bin/kafka-topics.sh" ${connect} --create --if-not-exists --topic '${t.name}' ` +
           `--partitions ${t.partitions} --replication-factor ${t.replicationFactor} ${configs.map((c) => `--config ${c}`).join(' ')}`,
-        `"$bin/kafka-configs.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" --alter --entity-type topics --entity-name '${t.name}' ` +
+        `"$bin/kafka-configs.sh" ${connect} --alter --entity-type topics --entity-name '${t.name}' ` +
           `--add-config ${configs.join(',')}`,
         `ensure_partitions '${t.name}' ${t.partitions} ${t.replicationFactor}`,
       );

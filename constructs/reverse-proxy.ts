@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { KubeConfigMap } from '../imports/k8s';
+import { cidrProblem } from '../lib/predicates/cidr';
 import { dns1123SubdomainProblem } from '../lib/predicates/dns-names';
 import { Fail, failFor } from '../lib/predicates/invalid-value';
 import { portProblem } from '../lib/predicates/port';
@@ -8,10 +9,35 @@ import { chartNamespace } from './chart-namespace';
 import { IWebBackend, isWebBackend } from './web-backend';
 import { ConfigMountProps } from './web-service';
 
-/** A path prefix proxied over HTTP to a service, path and query passed on unchanged. */
 /** What a found content-hashed asset may be cached as: a year, never revalidated (RFC 8246). */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
+/**
+ * The private address ranges: RFC 1918, RFC 6598 shared space (some CNIs' pod networks) and IPv6
+ * unique local addresses (RFC 4193). Pod and node addresses are in these, public clients are not.
+ */
+export const PRIVATE_RANGES: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'];
+
+/**
+ * A listener for a load balancer that terminated TLS in front of the pods: what arrives on it was
+ * HTTPS at the load balancer, whatever the peer's address, and carries no forwarded header nginx
+ * believes.
+ */
+export interface TlsOffloadListener {
+  /**
+   * Port of the listener; unprivileged, and not `listenPort`.
+   * @default 8081
+   */
+  readonly port?: number;
+  /**
+   * Whether each connection starts with a PROXY protocol header (v1 or v2) naming the client, as
+   * a load balancer set up for it sends. nginx then refuses connections without one.
+   * @default false
+   */
+  readonly proxyProtocol?: boolean;
+}
+
+/** A path prefix proxied over HTTP to a service, path and query passed on unchanged. */
 export interface HttpProxyRoute {
   readonly kind: 'http';
   /** Path prefix, starting and ending with `/`, e.g. `/api/`. */
@@ -120,6 +146,20 @@ export interface ReverseProxyProps {
    * @default 32
    */
   readonly upstreamKeepalive?: number;
+  /**
+   * Address ranges (CIDRs) of the proxies in front of `listenPort` (an ingress controller's or a
+   * Gateway's pods): from them alone, X-Forwarded-For, -Proto, -Host and -Port are believed and
+   * passed on. From any other peer they are replaced by what this hop saw: the peer's address,
+   * this connection's scheme, the Host header, no port. Upstreams that trust this proxy's
+   * address (Spring Boot does, for private addresses) then never see a client's own claims.
+   * @default PRIVATE_RANGES
+   */
+  readonly trustedProxies?: readonly string[];
+  /**
+   * A second listener, for a load balancer that terminates TLS and connects to the pods directly.
+   * @default - none
+   */
+  readonly tlsOffloadListener?: TlsOffloadListener;
 }
 
 /** The ConfigMap key, and file name, of the configuration. */
@@ -152,6 +192,12 @@ export class ReverseProxy extends Construct {
   /** Directories nginx writes to; each must be an emptyDir. */
   public readonly writablePaths: string[];
   public readonly listenPort: number;
+  /** Port of the TLS-offload listener, when there is one. */
+  public readonly tlsOffloadPort?: number;
+  /** Whether the TLS-offload listener expects PROXY protocol. */
+  public readonly proxyProtocol: boolean;
+  /** The address ranges whose forwarded headers are believed on `listenPort`. */
+  public readonly trustedProxies: readonly string[];
   public readonly healthPath: string;
   public readonly webRoot: string;
   public readonly runtimeDirectory: string;
@@ -175,6 +221,9 @@ export class ReverseProxy extends Construct {
     }
 
     this.listenPort = settings.listenPort;
+    this.tlsOffloadPort = settings.tlsOffload?.port;
+    this.proxyProtocol = settings.tlsOffload?.proxyProtocol ?? false;
+    this.trustedProxies = settings.trustedProxies;
     this.healthPath = settings.healthPath;
     this.webRoot = settings.webRoot;
     this.runtimeDirectory = settings.runtimeDirectory;
@@ -207,6 +256,8 @@ interface Settings {
   readonly shutdownTimeoutSeconds: number;
   readonly contentSecurityPolicy: string;
   readonly upstreamKeepalive: number;
+  readonly trustedProxies: readonly string[];
+  readonly tlsOffload?: { readonly port: number; readonly proxyProtocol: boolean };
 }
 
 type ResolvedRoute =
@@ -247,7 +298,26 @@ function resolveSettings(props: ReverseProxyProps, fail: Fail): Settings {
     shutdownTimeoutSeconds: integerIn(props.shutdownTimeoutSeconds ?? 25, 1, 3600, 'shutdownTimeoutSeconds', fail),
     contentSecurityPolicy: csp,
     upstreamKeepalive: integerIn(props.upstreamKeepalive ?? 32, 1, 1024, 'upstreamKeepalive', fail),
+    trustedProxies: resolveTrustedProxies(props.trustedProxies ?? PRIVATE_RANGES, fail),
+    ...(props.tlsOffloadListener ? { tlsOffload: resolveTlsOffload(props.tlsOffloadListener, listenPort, fail) } : {}),
   };
+}
+
+function resolveTrustedProxies(cidrs: readonly string[], fail: Fail): readonly string[] {
+  // An empty list is legitimate: no peer is believed.
+  cidrs.forEach((cidr, i) => {
+    const problem = cidrProblem(cidr);
+    if (problem !== undefined) fail(`trustedProxies[${i}]`, cidr, problem);
+  });
+  return [...cidrs];
+}
+
+function resolveTlsOffload(listener: TlsOffloadListener, listenPort: number, fail: Fail): { port: number; proxyProtocol: boolean } {
+  const port = listener.port ?? 8081;
+  const problem = portProblem(port, { unprivileged: true });
+  if (problem !== undefined) fail('tlsOffloadListener.port', port, problem);
+  if (port === listenPort) fail('tlsOffloadListener.port', port, `a port other than listenPort (${listenPort})`);
+  return { port, proxyProtocol: listener.proxyProtocol ?? false };
 }
 
 function resolveRoute(route: ProxyRoute, field: string, fail: Fail): ResolvedRoute {
@@ -321,28 +391,68 @@ function securityHeaders(settings: Settings): NginxStatement[] {
   ];
 }
 
+/** Who a request came through, which decides what its forwarded headers are worth. */
+type Hop = 'proxied' | 'tls-offload';
+
 /**
- * Headers the upstream sees. Behind the ingress controller, the scheme and host the client used
- * arrive in X-Forwarded-Proto/Host and are passed on; a request straight from a load balancer
- * gets this hop's own. X-Forwarded-For is appended to, so the upstream can find the client.
+ * Headers the upstream sees; every forwarded header is set here, so none of the client's own
+ * passes through unexamined.
+ *
+ * On `listenPort` (`proxied`), the maps of `forwardedHeaderMaps` decide: the edge's proxies report
+ * the client's address, scheme, host and port, anyone else gets this hop's own view. On the
+ * TLS-offload listener, the client spoke HTTPS to the load balancer and nothing it sent is
+ * believed: the scheme is https, the host is the Host header, the address is the peer's (or
+ * PROXY protocol's), and no port is sent, so the upstream takes the scheme's default, 443.
+ * `Forwarded` (RFC 7239), `X-Forwarded-Prefix`, `X-Forwarded-Ssl` and `X-Real-IP`, which no hop
+ * here writes but upstream frameworks and applications read (Spring's ForwardedHeaderFilter, Jetty,
+ * code that logs the client address), are always removed.
  */
-function proxyHeaders(): NginxStatement[] {
+function proxyHeaders(hop: Hop, proxyProtocol: boolean): NginxStatement[] {
+  const forwarded =
+    hop === 'proxied'
+      ? { for: '$forwarded_for', proto: '$forwarded_proto', host: '$forwarded_host', port: '$forwarded_port' }
+      : { for: proxyProtocol ? '$proxy_protocol_addr' : '$remote_addr', proto: 'https', host: '$host', port: '' };
   return [
     directive('proxy_set_header', 'Host', '$host'),
-    directive('proxy_set_header', 'X-Forwarded-For', '$proxy_add_x_forwarded_for'),
-    directive('proxy_set_header', 'X-Forwarded-Proto', '$forwarded_proto'),
-    directive('proxy_set_header', 'X-Forwarded-Host', '$forwarded_host'),
+    directive('proxy_set_header', 'X-Forwarded-For', forwarded.for),
+    directive('proxy_set_header', 'X-Forwarded-Proto', forwarded.proto),
+    directive('proxy_set_header', 'X-Forwarded-Host', forwarded.host),
+    // An empty value: nginx sends no such header.
+    directive('proxy_set_header', 'X-Forwarded-Port', forwarded.port),
+    directive('proxy_set_header', 'Forwarded', ''),
+    directive('proxy_set_header', 'X-Forwarded-Prefix', ''),
+    directive('proxy_set_header', 'X-Forwarded-Ssl', ''),
+    directive('proxy_set_header', 'X-Real-IP', ''),
   ];
 }
 
-function routeLocation(route: ResolvedRoute): NginxStatement {
+/**
+ * What `listenPort`'s requests forward: a trusted proxy's reports (its X-Forwarded-For appended
+ * to; an empty proto or host filled in with this hop's), anyone else's replaced. `geo` matches the
+ * connection's own address ($remote_addr, never a header).
+ */
+function forwardedHeaderMaps(settings: Settings): NginxStatement[] {
+  const trusted = '$forwarded_by_trusted_proxy';
+  return [
+    comment('Forwarded headers are believed from the edge\'s proxies only (trustedProxies), by connection address.'),
+    block('geo', [trusted], [mapEntry('default', '0'), ...settings.trustedProxies.map((cidr) => mapEntry(cidr, '1'))]),
+    block('map', ['$http_x_forwarded_proto', '$peer_forwarded_proto'], [mapEntry('default', '$http_x_forwarded_proto'), mapEntry('', '$scheme')]),
+    block('map', ['$http_x_forwarded_host', '$peer_forwarded_host'], [mapEntry('default', '$http_x_forwarded_host'), mapEntry('', '$host')]),
+    block('map', [trusted, '$forwarded_proto'], [mapEntry('1', '$peer_forwarded_proto'), mapEntry('default', '$scheme')]),
+    block('map', [trusted, '$forwarded_host'], [mapEntry('1', '$peer_forwarded_host'), mapEntry('default', '$host')]),
+    block('map', [trusted, '$forwarded_for'], [mapEntry('1', '$proxy_add_x_forwarded_for'), mapEntry('default', '$remote_addr')]),
+    block('map', [trusted, '$forwarded_port'], [mapEntry('1', '$http_x_forwarded_port'), mapEntry('default', '')]),
+  ];
+}
+
+function routeLocation(route: ResolvedRoute, headers: readonly NginxStatement[]): NginxStatement {
   const upstream = [directive('proxy_pass', `http://${route.upstream.name}`), directive('proxy_http_version', '1.1')];
   if (route.kind === 'http') {
     return block('location', ['^~', route.path], [
       ...upstream,
       // An empty Connection header keeps the upstream connection alive for the next request.
       directive('proxy_set_header', 'Connection', ''),
-      ...proxyHeaders(),
+      ...headers,
       directive('client_max_body_size', route.maxBodySize),
       directive('proxy_connect_timeout', '5s'),
       directive('proxy_read_timeout', `${route.timeoutSeconds}s`),
@@ -353,11 +463,44 @@ function routeLocation(route: ResolvedRoute): NginxStatement {
     ...upstream,
     directive('proxy_set_header', 'Upgrade', '$http_upgrade'),
     directive('proxy_set_header', 'Connection', '$connection_upgrade'),
-    ...proxyHeaders(),
+    ...headers,
     directive('proxy_connect_timeout', '5s'),
     // An open socket is idle most of the time: these bound silence, not the socket's life.
     directive('proxy_read_timeout', `${route.idleTimeoutSeconds}s`),
     directive('proxy_send_timeout', `${route.idleTimeoutSeconds}s`),
+  ]);
+}
+
+/** One server: the app, the health endpoint and the routes, on one listener. */
+function server(settings: Settings, routes: readonly ResolvedRoute[], listen: (string | number)[], hop: Hop): NginxStatement {
+  const headers = proxyHeaders(hop, settings.tlsOffload?.proxyProtocol ?? false);
+  return block('server', [], [
+    directive('listen', ...listen),
+    directive('server_name', '_'),
+    directive('root', settings.webRoot),
+    block('location', ['=', settings.healthPath], [
+      directive('access_log', 'off'),
+      directive('default_type', 'text/plain'),
+      directive('return', '200', 'ok'),
+    ]),
+    ...routes.map((route) => routeLocation(route, headers)),
+    comment('Content-hashed build output never changes under its name. A missing one is a 404, never\nindex.html, which would be cached for a year as a script or a stylesheet.'),
+    block('location', ['^~', settings.hashedAssetsPath], [
+      directive('try_files', '$uri', '=404'),
+      directive('add_header', 'Cache-Control', '$hashed_asset_cache_control', 'always'),
+      ...securityHeaders(settings),
+    ]),
+    comment('The entry page names the current assets: never cached, so a rollout reaches every browser.'),
+    block('location', ['=', '/index.html'], [
+      directive('add_header', 'Cache-Control', 'no-store', 'always'),
+      ...securityHeaders(settings),
+    ]),
+    comment('Client-side routes: any path that is not a file is the app.'),
+    block('location', ['/'], [
+      directive('try_files', '$uri', '/index.html'),
+      directive('add_header', 'Cache-Control', 'no-cache', 'always'),
+      ...securityHeaders(settings),
+    ]),
   ]);
 }
 
@@ -398,8 +541,7 @@ function nginxConfig(settings: Settings, routes: readonly ResolvedRoute[], upstr
       directive('gzip_min_length', '1024'),
       directive('gzip_types', 'text/css', 'text/plain', 'application/javascript', 'application/json', 'image/svg+xml'),
       block('map', ['$http_upgrade', '$connection_upgrade'], [mapEntry('default', 'upgrade'), mapEntry('', 'close')]),
-      block('map', ['$http_x_forwarded_proto', '$forwarded_proto'], [mapEntry('default', '$http_x_forwarded_proto'), mapEntry('', '$scheme')]),
-      block('map', ['$http_x_forwarded_host', '$forwarded_host'], [mapEntry('default', '$http_x_forwarded_host'), mapEntry('', '$host')]),
+      ...forwardedHeaderMaps(settings),
       comment(
         'Only a hashed asset that was found may be cached for good: an error (a 404 for a name an old or\n' +
           'a new pod does not have, during a rollout) must not be kept as immutable by browsers and CDNs.',
@@ -417,34 +559,13 @@ function nginxConfig(settings: Settings, routes: readonly ResolvedRoute[], upstr
           directive('keepalive', settings.upstreamKeepalive),
         ]),
       ),
-      block('server', [], [
-        directive('listen', settings.listenPort, 'default_server'),
-        directive('server_name', '_'),
-        directive('root', settings.webRoot),
-        block('location', ['=', settings.healthPath], [
-          directive('access_log', 'off'),
-          directive('default_type', 'text/plain'),
-          directive('return', '200', 'ok'),
-        ]),
-        ...routes.map(routeLocation),
-        comment('Content-hashed build output never changes under its name. A missing one is a 404, never\nindex.html, which would be cached for a year as a script or a stylesheet.'),
-        block('location', ['^~', settings.hashedAssetsPath], [
-          directive('try_files', '$uri', '=404'),
-          directive('add_header', 'Cache-Control', '$hashed_asset_cache_control', 'always'),
-          ...securityHeaders(settings),
-        ]),
-        comment('The entry page names the current assets: never cached, so a rollout reaches every browser.'),
-        block('location', ['=', '/index.html'], [
-          directive('add_header', 'Cache-Control', 'no-store', 'always'),
-          ...securityHeaders(settings),
-        ]),
-        comment('Client-side routes: any path that is not a file is the app.'),
-        block('location', ['/'], [
-          directive('try_files', '$uri', '/index.html'),
-          directive('add_header', 'Cache-Control', 'no-cache', 'always'),
-          ...securityHeaders(settings),
-        ]),
-      ]),
+      server(settings, routes, [settings.listenPort, 'default_server'], 'proxied'),
+      ...(settings.tlsOffload
+        ? [
+            comment('The TLS-terminating load balancer\'s listener: its requests were HTTPS at the load balancer.'),
+            server(settings, routes, [settings.tlsOffload.port, ...(settings.tlsOffload.proxyProtocol ? ['proxy_protocol'] : []), 'default_server'], 'tls-offload'),
+          ]
+        : []),
     ]),
   ];
 }

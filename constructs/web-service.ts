@@ -80,6 +80,12 @@ export interface WebServiceProps {
    */
   readonly containerPort?: number;
   /**
+   * Further ports the container listens on, declared on it (a Service of its own may target
+   * them), and not opened to the `allowFrom` peers, which reach the HTTP port only.
+   * @default - none
+   */
+  readonly extraContainerPorts?: readonly { readonly name: string; readonly containerPort: number }[];
+  /**
    * Port the Service exposes, forwarding to the container's `http` port.
    * @default 80
    */
@@ -148,13 +154,18 @@ export interface WebServiceProps {
   readonly writablePaths?: string[];
   /**
    * Seconds the container keeps serving after it is marked terminating, while endpoints and load
-   * balancers stop sending it new connections.
+   * balancers stop sending it new connections. 0: no pre-stop hook, the stop signal comes at once.
    * @default 10
    */
   readonly preStopDelaySeconds?: number;
   /**
-   * Command run before SIGTERM to wait out `preStopDelaySeconds`; the image must contain it.
-   * @default ['sleep', '<preStopDelaySeconds>']
+   * Command the `preStop` exec hook runs to wait out `preStopDelaySeconds`, before the stop
+   * signal. The image must contain it: Kubernetes 1.28 has no `sleep` hook action (alpha in 1.29,
+   * feature gate PodLifecycleSleepAction), and when an exec hook fails (no such file) the kubelet
+   * records a `FailedPreStopHook` event and stops the container at once, so endpoints still send
+   * it connections while it shuts down. The default needs `/bin/sleep`, which images based on
+   * Debian, Ubuntu or Alpine have and distroless and `scratch` images do not.
+   * @default ['/bin/sleep', '<preStopDelaySeconds>']
    */
   readonly preStopCommand?: string[];
   /**
@@ -195,6 +206,9 @@ export interface WebServiceProps {
   readonly serviceAccountAnnotations?: Record<string, string>;
 }
 
+
+/** The absolute path of `sleep` the default pre-stop hook runs: no dependency on the image's PATH. */
+export const PRE_STOP_SLEEP = '/bin/sleep';
 
 /**
  * A stateless HTTP workload run for zero-downtime rollouts: Deployment, Service,
@@ -334,7 +348,10 @@ export class WebService extends Construct implements IWebBackend {
                 image: props.image,
                 imagePullPolicy: 'IfNotPresent',
                 ...(props.command ? { command: [...props.command] } : {}),
-                ports: [{ name: 'http', containerPort, protocol: 'TCP' }],
+                ports: [
+                  { name: 'http', containerPort, protocol: 'TCP' },
+                  ...(props.extraContainerPorts ?? []).map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })),
+                ],
                 ...(props.env?.length ? { env: props.env } : {}),
                 ...(props.envFrom?.length
                   ? { envFrom: props.envFrom.map((cm) => ({ configMapRef: { name: cm.name } })) }
@@ -343,9 +360,9 @@ export class WebService extends Construct implements IWebBackend {
                 startupProbe: httpProbe(startup, 5, 12),
                 readinessProbe: httpProbe(props.readinessProbe, 5, 3),
                 livenessProbe: httpProbe(props.livenessProbe, 10, 3),
-                lifecycle: {
-                  preStop: { exec: { command: props.preStopCommand ?? ['sleep', String(preStopDelay)] } },
-                },
+                ...(preStopDelay > 0 || props.preStopCommand
+                  ? { lifecycle: { preStop: { exec: { command: props.preStopCommand ?? [PRE_STOP_SLEEP, String(preStopDelay)] } } } }
+                  : {}),
                 securityContext: restrictedContainerSecurityContext(),
                 volumeMounts,
               },
@@ -474,6 +491,9 @@ function validateProps(
   if (!Number.isInteger(v.uid) || v.uid < 1) fail('runAsUser', v.uid, 'a non-zero UID');
   if (props.externalTrafficPolicy !== undefined && (props.serviceType ?? 'ClusterIP') === 'ClusterIP') {
     fail('externalTrafficPolicy', props.externalTrafficPolicy, 'unset for a ClusterIP Service (only LoadBalancer and NodePort Services route outside traffic)');
+  }
+  if (props.preStopCommand !== undefined && props.preStopCommand.length === 0) {
+    fail('preStopCommand', props.preStopCommand, 'a non-empty command, or unset for the default sleep');
   }
   if (props.command !== undefined && props.command.length === 0) fail('command', props.command, 'a non-empty list, or unset for the image\'s entrypoint');
 }

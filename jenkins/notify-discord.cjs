@@ -213,7 +213,7 @@ function discordPayload(notice, now = /* @__PURE__ */ new Date()) {
   add("Status", notice.status, true);
   add("Component", notice.component, true);
   add("Environment", notice.environment, true);
-  add("Image", notice.image === void 0 ? void 0 : code(notice.image), false);
+  add("Image", notice.image?.trim() ? code(notice.image) : void 0, false);
   if (notice.commit !== void 0 && notice.commit !== "") {
     const short = code(notice.commit.slice(0, 12));
     add("Commit", isWebUrl(notice.commitUrl) ? `[${short}](${notice.commitUrl})` : short, true);

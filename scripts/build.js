@@ -21,6 +21,8 @@ const PRECOMPILED_KINDS = [
   'apps/v1/StatefulSet',
   'autoscaling/v2/HorizontalPodAutoscaler',
   'batch/v1/Job',
+  'gateway.networking.k8s.io/v1/Gateway',
+  'gateway.networking.k8s.io/v1/HTTPRoute',
   'networking.k8s.io/v1/Ingress',
   'networking.k8s.io/v1/NetworkPolicy',
   'policy/v1/PodDisruptionBudget',

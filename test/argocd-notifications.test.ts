@@ -13,8 +13,8 @@ const applications = [...files.keys()].filter((f) => /(^apps\/|^bootstrap\/Appli
 
 /**
  * A template body with every `{{ … }}` action replaced by a JSON string, as the notifications
- * controller's `toJson` would render it. Argo CD's controller cannot run here; this checks that the
- * JSON around the actions is what Discord expects.
+ * controller's `toJson` would render it: the shape of the JSON around the actions, with no Go
+ * toolchain needed. test/argocd-notification-templates.test.ts renders the actions themselves.
  */
 function renderedBody(templateKey: string): any {
   const template = parse(cm.data[templateKey]);

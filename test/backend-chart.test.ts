@@ -1,6 +1,6 @@
 import { testChart } from './support/test-chart';
 import { App, Testing } from 'cdk8s';
-import { BackendChart } from '../charts/backend-chart';
+import { BackendChart, SPRING_SHUTDOWN_PHASES, backendShutdownSteps } from '../charts/backend-chart';
 import { addChatPlatform } from '../charts/chat-platform';
 import { ComponentChart } from '../charts/component-chart';
 import { KafkaChart } from '../charts/kafka-chart';
@@ -283,5 +283,100 @@ describe('the backend and object storage', () => {
         ports: [{ protocol: 'TCP', port: 443 }],
       },
     ]);
+  });
+});
+
+describe('the backend stops within its grace period', () => {
+  test('waits 10 s before SIGTERM, gives each Spring shutdown phase 30 s, and the pod 75 s', () => {
+    const b = build(dev);
+    expect(b.container.lifecycle.preStop.exec.command).toEqual(['/bin/sleep', '10']);
+    expect(b.config.SERVER_SHUTDOWN).toBe('graceful');
+    expect(b.config.SPRING_LIFECYCLE_TIMEOUTPERSHUTDOWNPHASE).toBe('30s');
+    expect(b.deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(75);
+  });
+
+  test('counts the Kafka listener containers and the web server\'s graceful shutdown, in the order Spring stops them', () => {
+    expect(backendShutdownSteps({ preStopSeconds: 10, phaseTimeoutSeconds: 30 })).toEqual([
+      { name: 'pre-stop delay', seconds: 10 },
+      { name: 'Kafka listener containers (phase 2147483547)', seconds: 30 },
+      { name: 'graceful web server shutdown (phase 2147482623)', seconds: 30 },
+    ]);
+    expect(SPRING_SHUTDOWN_PHASES.map((p) => p.phase)).toEqual([2147483647 - 100, 2147483647 - 1024]);
+  });
+
+  test('refuses a grace period the steps do not fit in, listing them', () => {
+    const app = new App();
+    const platform = new PlatformChart(app, { environment: dev });
+    const kafka = new KafkaChart(app, { environment: dev, platform });
+    expect(
+      () => new BackendChart(app, { environment: dev, platform, kafka: kafka.cluster, chatTopic: kafka.chatTopic, shutdown: { terminationGracePeriodSeconds: 45 } }),
+    ).toThrow(
+      'BackendChart "backend": shutdown.terminationGracePeriodSeconds: 45 — an integer of at least 75: pre-stop delay 10 s + ' +
+        'Kafka listener containers (phase 2147483547) 30 s + graceful web server shutdown (phase 2147482623) 30 s + 5 s to exit',
+    );
+  });
+
+  test('a shorter phase timeout fits a shorter grace period, and the pods are told the same timeout', () => {
+    const app = new App();
+    const platform = new PlatformChart(app, { environment: dev });
+    const kafka = new KafkaChart(app, { environment: dev, platform });
+    const backend = new BackendChart(app, {
+      environment: dev,
+      platform,
+      kafka: kafka.cluster,
+      chatTopic: kafka.chatTopic,
+      shutdown: { phaseTimeoutSeconds: 20, terminationGracePeriodSeconds: 55 },
+    });
+    const objects = Testing.synth(backend);
+    expect(objects.find((m) => m.kind === 'ConfigMap').data.SPRING_LIFECYCLE_TIMEOUTPERSHUTDOWNPHASE).toBe('20s');
+    expect(objects.find((m) => m.kind === 'Deployment').spec.template.spec.terminationGracePeriodSeconds).toBe(55);
+  });
+});
+
+describe('the backend is ready only when it can reach its database', () => {
+  test('readiness includes the database health indicator beside the application\'s readiness state', () => {
+    const b = build(dev);
+    expect(b.config.MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED).toBe('true');
+    expect(b.config.MANAGEMENT_ENDPOINT_HEALTH_GROUP_READINESS_INCLUDE).toBe('readinessState,db');
+    expect(b.container.readinessProbe.httpGet.path).toBe('/actuator/health/readiness');
+  });
+
+  test('liveness stays on the application\'s own state: no outage restarts the pods', () => {
+    const b = build(dev);
+    expect(Object.keys(b.config).filter((k) => k.startsWith('MANAGEMENT_ENDPOINT_HEALTH_GROUP_LIVENESS'))).toEqual([]);
+    expect(b.container.livenessProbe.httpGet.path).toBe('/actuator/health/liveness');
+  });
+});
+
+describe('the backend\'s JVM fits its memory limit', () => {
+  test('768Mi: a 448m heap beside a 320Mi non-heap budget, each capped part set', () => {
+    expect(build(dev).config.JAVA_TOOL_OPTIONS).toBe(
+      '-Xmx448m -Xss1024k -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=32m -XX:+ExitOnOutOfMemoryError',
+    );
+  });
+
+  test('1536Mi: the default budget grows to a quarter of the limit', () => {
+    expect(build(prod).config.JAVA_TOOL_OPTIONS).toBe(
+      '-Xmx1152m -Xss1024k -XX:MaxMetaspaceSize=153m -XX:ReservedCodeCacheSize=76m -XX:MaxDirectMemorySize=38m -XX:+ExitOnOutOfMemoryError',
+    );
+  });
+
+  test('a configured non-heap budget replaces the default', () => {
+    const env = { ...dev, components: { ...dev.components, backend: { ...dev.components.backend, jvm: { nonHeap: '384Mi' } } } } as Environment;
+    expect(build(env).config.JAVA_TOOL_OPTIONS).toMatch(/^-Xmx384m .* -XX:MaxMetaspaceSize=153m /);
+  });
+
+  test('no percentage of RAM: the heap is sized from the limit at synth time', () => {
+    expect(build(dev).config.JAVA_TOOL_OPTIONS).not.toMatch(/RAMPercentage/);
+  });
+
+  test.each([
+    [{ nonHeap: '640Mi' }, '768Mi', 'components.backend.resources.limits.memory: "768Mi" — at least 896Mi: the JVM\'s non-heap budget (640Mi, components.backend.jvm.nonHeap)'],
+    [undefined, '512Mi', 'components.backend.resources.limits.memory: "512Mi" — at least 576Mi: the JVM\'s non-heap budget (320Mi, the default for this limit)'],
+    [{ nonHeap: '128Mi' }, '768Mi', 'components.backend.jvm.nonHeap: "128Mi" — whole MiB and at least 320Mi'],
+  ])('refuses jvm %j with a %s limit, naming the field, the value and what is allowed', (jvm, memory, message) => {
+    const backend = { ...dev.components.backend, resources: { ...dev.components.backend.resources, limits: { ...dev.components.backend.resources.limits, memory } }, ...(jvm ? { jvm } : {}) };
+    const env = { ...dev, components: { ...dev.components, backend } } as Environment;
+    expect(() => build(env)).toThrow(`BackendChart "backend": ${message}`);
   });
 });

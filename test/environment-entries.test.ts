@@ -315,7 +315,7 @@ describe('gitops.config.yaml', () => {
 
     expect(configProblems(path.join(dir, 'gitops.config.yaml'))).toEqual([
       'gitops.config.yaml:1:1: (file type): "a FIFO" — a regular gitops.config.yaml with repository.url, ' +
-        'repository.targetRevision, argocd.namespace, argocd.url and argocd.project (a FIFO is never opened)',
+        'repository.targetRevision, argocd.namespace, argocd.url, argocd.project and argocd.minVersion (a FIFO is never opened)',
     ]);
   });
 
@@ -325,7 +325,7 @@ describe('gitops.config.yaml', () => {
 
     expect(configProblems(path.join(dir, 'gitops.config.yaml'))).toEqual([
       'gitops.config.yaml:1:1: (file type): "a directory" — a regular gitops.config.yaml with repository.url, ' +
-        'repository.targetRevision, argocd.namespace, argocd.url and argocd.project (a directory is never opened)',
+        'repository.targetRevision, argocd.namespace, argocd.url, argocd.project and argocd.minVersion (a directory is never opened)',
     ]);
   });
 });

@@ -214,7 +214,7 @@ describe('loading environment files', () => {
 
     expect(error.message).toContain(
       'environments/dev.yaml:11:5: components.backend.replica: {"min":2,"max":4} — unknown field; ' +
-        'allowed: cpuTargetPercent, image, replicas, resources (did you mean "replicas"?)',
+        'allowed: cpuTargetPercent, image, jvm, replicas, resources (did you mean "replicas"?)',
     );
   });
 
@@ -298,7 +298,7 @@ describe('loading environment files', () => {
     const error = problemsOf('dev.yaml', '# nothing yet\n');
 
     expect(messageLines(error)).toEqual([
-      'environments/dev.yaml:1:1: (document): null — a mapping with keys cluster, clusters, components, database, host, imagePullSecret, ingress, kafka, namespace, priority, protected, s3',
+      'environments/dev.yaml:1:1: (document): null — a mapping with keys cluster, clusters, components, database, host, imagePullSecret, ingress, kafka, namespace, network, priority, protected, s3',
     ]);
   });
 

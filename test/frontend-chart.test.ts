@@ -87,17 +87,46 @@ describe('FrontendChart', () => {
   });
 
   describe('Service', () => {
-    test('is a LoadBalancer keeping the client address where the environment asks for one', () => {
-      const spec = synthEnvironment(environment('prod', (e) => ({ ...e, ingress: { ...e.ingress, serviceType: 'LoadBalancer' } }))).one('Service', 'frontend').spec;
-      expect(spec.type).toBe('LoadBalancer');
-      expect(spec.externalTrafficPolicy).toBe('Local');
-      expect(spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
+    test('publishes a TLS-only load balancer (443 alone) beside a ClusterIP Service where the environment asks for one', () => {
+      const env = environment('prod');
+      const { one } = synthEnvironment(env);
+      expect(one('Service', 'frontend').spec.type).toBe('ClusterIP');
+      const lb = one('Service', 'frontend-lb');
+      expect(lb.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local' });
+      expect(lb.spec.ports).toEqual([{ name: 'https', port: 443, targetPort: 8081, protocol: 'TCP' }]);
+      expect(lb.metadata.annotations).toEqual({
+        'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': env.ingress.loadBalancer!.tlsCertificate,
+        'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': '443',
+        'service.beta.kubernetes.io/aws-load-balancer-backend-protocol': 'tcp',
+      });
     });
 
-    test('is a plain ClusterIP Service where the environment says so', () => {
-      const spec = synthEnvironment(environment('dev', (e) => ({ ...e, ingress: { ...e.ingress, serviceType: 'ClusterIP' } }))).one('Service', 'frontend').spec;
+    test("sends the load balancer's traffic to nginx's TLS-offload listener, never to the edge's port", () => {
+      const { chart, one } = synthEnvironment(environment('staging'));
+      expect(chart.proxy.tlsOffloadPort).toBe(8081);
+      expect(chart.proxy.config).toMatch(/^\s+listen 8081 default_server;$/m);
+      expect(one('Service', 'frontend-lb').spec.ports.map((p: any) => p.targetPort)).not.toContain(chart.proxy.listenPort);
+    });
+
+    test('asks for PROXY protocol on both sides when the environment says so', () => {
+      const env = environment('staging', (e) => ({ ...e, ingress: { ...e.ingress, loadBalancer: { ...e.ingress.loadBalancer!, proxyProtocol: true } } }));
+      const { chart, one } = synthEnvironment(env);
+      expect(one('Service', 'frontend-lb').metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-proxy-protocol']).toBe('*');
+      expect(chart.proxy.config).toMatch(/^\s+listen 8081 proxy_protocol default_server;$/m);
+    });
+
+    test('is a plain ClusterIP Service, with no load balancer and no TLS-offload listener, where the environment says so', () => {
+      const { chart, frontend, one } = synthEnvironment(environment('dev', (e) => ({ ...e, ingress: { ...e.ingress, serviceType: 'ClusterIP' } })));
+      const spec = one('Service', 'frontend').spec;
       expect(spec.type).toBe('ClusterIP');
       expect(spec).not.toHaveProperty('externalTrafficPolicy');
+      expect(frontend.filter((m) => m.kind === 'Service')).toHaveLength(1);
+      expect(chart.proxy.tlsOffloadPort).toBeUndefined();
+    });
+
+    test('refuses a LoadBalancer without TLS settings even when the Environment is built in code', () => {
+      const env = environment('prod', (e) => ({ ...e, ingress: { ...e.ingress, loadBalancer: undefined } }));
+      expect(() => synthEnvironment(env)).toThrow(/ingress\.serviceType "LoadBalancer" needs ingress\.loadBalancer\.tlsCertificate/);
     });
   });
 
@@ -138,13 +167,13 @@ describe('FrontendChart', () => {
       ]);
     });
 
-    test('behind a LoadBalancer, also let outside clients in, on the container port only', () => {
+    test("behind a LoadBalancer, also let outside clients in, on the TLS-offload listener's port only", () => {
       const { app } = synthEnvironment(lb);
       const policies = policiesOnFrontend(app, lb.namespace);
       expect(policies['frontend-from-load-balancer']).toEqual({
         podSelector: { matchLabels: FRONTEND_PODS },
         policyTypes: ['Ingress'],
-        ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ protocol: 'TCP', port: 8080 }] }],
+        ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ protocol: 'TCP', port: 8081 }] }],
       });
     });
 
@@ -162,7 +191,10 @@ describe('FrontendChart', () => {
       const container = pod.containers[0];
       expect(container.command).toEqual(['nginx', '-c', '/etc/nginx/proxy/nginx.conf']);
       expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
-      expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+      expect(container.ports).toEqual([
+        { name: 'http', containerPort: 8080, protocol: 'TCP' },
+        { name: 'tls-offload', containerPort: 8081, protocol: 'TCP' },
+      ]);
       const mountOf = (mountPath: string) => {
         const mount = container.volumeMounts.find((m: any) => m.mountPath === mountPath);
         return pod.volumes.find((v: any) => v.name === mount?.name);

@@ -58,6 +58,8 @@ export interface LocalTargets {
   readonly dir: string;
   /** Loopback port nginx listens on instead of the deployed port. */
   readonly listenPort: number;
+  /** Loopback port of the TLS-offload listener, when the proxy has one. */
+  readonly tlsOffloadPort?: number;
   /** Loopback port of each upstream, by the upstream's name. */
   readonly upstreamPorts: Readonly<Record<string, number>>;
 }
@@ -82,6 +84,17 @@ export function localizeConfig(proxy: ReverseProxy, targets: LocalTargets): { co
   const run = escape(proxy.runtimeDirectory);
   const rules: { re: RegExp; to: (m: RegExpMatchArray) => string }[] = [
     { re: new RegExp(`^(\\s*)listen ${proxy.listenPort}( .*)?;$`), to: (m) => `${m[1]}listen 127.0.0.1:${targets.listenPort}${m[2] ?? ''};` },
+    ...(proxy.tlsOffloadPort !== undefined
+      ? [
+          {
+            re: new RegExp(`^(\\s*)listen ${proxy.tlsOffloadPort}( .*)?;$`),
+            to: (m: RegExpMatchArray) => {
+              if (targets.tlsOffloadPort === undefined) throw new Error('no local port given for the TLS-offload listener');
+              return `${m[1]}listen 127.0.0.1:${targets.tlsOffloadPort}${m[2] ?? ''};`;
+            },
+          },
+        ]
+      : []),
     ...proxy.upstreams.map((u) => ({
       re: new RegExp(`^(\\s*)server ${escape(`${u.serviceHost}:${u.port}`)}(\\s.*)?;$`),
       to: (m: RegExpMatchArray) => {

@@ -2,7 +2,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { NetworkPolicyPort } from '../imports/k8s';
 import { allowEgress, allowFlow, allowIngress } from '../constructs/network-flow';
-import { NetworkPeer, namespacePods, tcpPorts } from '../constructs/network-peer';
+import { ExternalPods, NetworkPeer, namespacePods, tcpPorts } from '../constructs/network-peer';
 import { testChart } from './support/test-chart';
 
 /** The smallest NetworkPeer: no workload behind it, only what a policy needs. */
@@ -107,5 +107,41 @@ describe('allowEgress', () => {
     const chart = testChart();
     allowEgress(new Peer(chart, 'api'), { name: 'database', ports: tcpPorts(5432) });
     expect(policies(chart)['api-to-database'].spec.egress).toEqual([{ ports: [{ protocol: 'TCP', port: 5432 }] }]);
+  });
+});
+
+describe('ExternalPods', () => {
+  const solver = (chart: Chart, podLabels: Record<string, string> = { 'example.com/solver': 'true' }, ports = tcpPorts(8089)) =>
+    new ExternalPods(chart, 'solver', { name: 'solver', podLabels, ports, labels: { team: 'core' } });
+
+  test('lets policies select pods the tree does not hold, by their labels, on their ports', () => {
+    const chart = testChart();
+    const policy = allowIngress(solver(chart), 'edge', [namespacePods({ namespace: 'ingress-nginx', podLabels: { app: 'nginx' } })]);
+    expect(policy.node.scope).toBeInstanceOf(ExternalPods);
+    const p = policies(chart)['solver-from-edge'];
+    expect(p.metadata).toMatchObject({ namespace: 'shop', labels: { team: 'core' } });
+    expect(p.spec).toEqual({
+      podSelector: { matchLabels: { 'example.com/solver': 'true' } },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: { app: 'nginx' } } }],
+          ports: [{ protocol: 'TCP', port: 8089 }],
+        },
+      ],
+    });
+  });
+
+  test('refuses an empty selector, which would select every pod of the namespace', () => {
+    expect(() => solver(testChart(), {})).toThrow('ExternalPods "solver": podLabels: {} — at least one label the pods carry ({} would select every pod of the namespace)');
+  });
+
+  test('refuses a label key or value the API server would refuse', () => {
+    expect(() => solver(testChart(), { 'a b': 'true' })).toThrow('ExternalPods "solver": podLabels["a b"]: "a b" — a label key:');
+    expect(() => solver(testChart(), { app: '-x' })).toThrow('ExternalPods "solver": podLabels["app"]: "-x" — at most 63 characters');
+  });
+
+  test('refuses pods that accept no connection', () => {
+    expect(() => solver(testChart(), undefined, [])).toThrow('ExternalPods "solver": ports: [] — at least one port the pods accept connections on');
   });
 });

@@ -152,8 +152,76 @@ describe('jenkins/notify-discord.cjs', () => {
   });
 });
 
+describe('jenkins/dockerfile.sh', () => {
+  const SCRIPT = path.join(JENKINS, 'dockerfile.sh');
+  let scratch: string;
+  let remote: string;
+  let commit: string;
+  const git = (cwd: string, ...args: string[]) => {
+    const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } });
+    expect(r.stderr + (r.status === 0 ? '' : ` (exit ${r.status})`)).not.toMatch(/exit \d+/);
+    return r.stdout.trim();
+  };
+  const run = (args: string[], env: Record<string, string>, cwd = scratch) =>
+    spawnSync('sh', [SCRIPT, ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH!, ...env } });
+
+  beforeAll(() => {
+    // A bare repository playing the GitOps remote, holding this repository's docker/ folder.
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfile-sh-'));
+    remote = path.join(scratch, 'gitops.git');
+    const work = path.join(scratch, 'work');
+    git(scratch, 'init', '--quiet', '--bare', '--initial-branch=main', remote);
+    git(scratch, 'init', '--quiet', '--initial-branch=main', work);
+    fs.cpSync(path.join(PROJECT_ROOT, 'docker'), path.join(work, 'docker'), { recursive: true });
+    git(work, 'add', '.');
+    git(work, 'commit', '--quiet', '-m', 'reference Dockerfiles');
+    git(work, 'push', '--quiet', remote, 'main');
+    commit = git(work, 'rev-parse', 'HEAD');
+    fs.writeFileSync(path.join(scratch, 'Dockerfile'), 'FROM scratch\n');
+  });
+  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  test('gitops:<path> fetches the file from the GitOps branch, outside the build context, and says which commit', () => {
+    const r = run(['gitops:docker/backend.Dockerfile'], { GITOPS_REPO_URL: remote, GITOPS_BRANCH: 'main', WORKSPACE: path.join(scratch, 'ws') });
+    expect(r.status).toBe(0);
+    const fetched = r.stdout.trim();
+    expect(fetched).toBe(path.join(fs.realpathSync(scratch), 'ws@dockerfile', 'docker', 'backend.Dockerfile'));
+    expect(fs.readFileSync(fetched, 'utf8')).toBe(fs.readFileSync(path.join(PROJECT_ROOT, 'docker', 'backend.Dockerfile'), 'utf8'));
+    expect(r.stderr).toContain(`dockerfile: docker/backend.Dockerfile of ${remote} at ${commit}`);
+  });
+
+  test('a path is a file of the application\'s checkout, passed through', () => {
+    const r = run(['Dockerfile'], {});
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: 'Dockerfile\n' });
+  });
+
+  test('refuses a file that is not there, a path out of the repository, and a missing repository setting', () => {
+    const missing = run(['gitops:docker/api.Dockerfile'], { GITOPS_REPO_URL: remote, GITOPS_BRANCH: 'main', DOCKERFILE_DIR: path.join(scratch, 'clone') });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`dockerfile: docker/api.Dockerfile is not a file of ${remote} on main`);
+    expect(run(['gitops:../etc/passwd'], { GITOPS_REPO_URL: remote, GITOPS_BRANCH: 'main' }).status).toBe(2);
+    expect(run(['gitops:docker/backend.Dockerfile'], { GITOPS_BRANCH: 'main' }).stderr).toContain('GITOPS_REPO_URL is not set');
+    expect(run(['Dockerfile.missing'], {}).stderr).toContain('dockerfile: Dockerfile.missing is not a file of the application\'s checkout');
+    expect(run([], {}).status).toBe(2);
+  });
+});
+
 describe.each(FILES)('jenkins/%s', (name) => {
   const text = jenkinsfile(name);
+  const component = name.split('.')[0]!;
+
+  test('builds the image with the DOCKERFILE parameter, by default the reference Dockerfile of this repository', () => {
+    const declared = /string\(\s*name: 'DOCKERFILE',\s*defaultValue: '([^']+)'/.exec(text);
+    expect(declared?.[1]).toBe(`gitops:docker/${component}.Dockerfile`);
+    expect(fs.existsSync(path.join(PROJECT_ROOT, 'docker', `${component}.Dockerfile`))).toBe(true);
+    const build = stageText(text, 'Docker build');
+    expect(build).toContain('withEnv(["DOCKERFILE=${params.DOCKERFILE}"])');
+    expect(build).toContain(`env.DOCKERFILE_PATH = sh(script: 'sh jenkins/dockerfile.sh "$DOCKERFILE"', returnStdout: true).trim()`);
+    expect(build).toContain("withCredentials([gitUsernamePassword(credentialsId: 'gitops-repo')])");
+    expect([...build.matchAll(/\bsh '(docker build[^']*)'/g)].map((m) => m[1])).toEqual(['docker build --pull -f "$DOCKERFILE_PATH" -t "$IMAGE_REPOSITORY:$IMAGE_TAG" .']);
+    expect(text).toContain('dockerfile.sh');
+    expect(fs.existsSync(path.join(JENKINS, 'dockerfile.sh'))).toBe(true);
+  });
 
   test('releases with jenkins/release.sh alone, and notifies with jenkins/notify.sh alone', () => {
     const release = stageText(text, 'Release to GitOps');

@@ -27,12 +27,16 @@ const image = (repo: string) =>
   );
 const cpuMillis = fc.integer({ min: 50, max: 2000 });
 const memoryMi = fc.integer({ min: 64, max: 4096 });
-const resources = fc
-  .tuple(cpuMillis, cpuMillis, memoryMi, memoryMi)
-  .map(([a, b, c, d]) => ({
+const resourcesFrom = (memory: fc.Arbitrary<number>) =>
+  fc.tuple(cpuMillis, cpuMillis, memory, memory).map(([a, b, c, d]) => ({
     requests: { cpu: `${Math.min(a, b)}m`, memory: `${Math.min(c, d)}Mi` },
     limits: { cpu: `${Math.max(a, b)}m`, memory: `${Math.max(c, d)}Mi` },
   }));
+const resources = resourcesFrom(memoryMi);
+// The JVM's non-heap budget (320Mi at least) plus a heap of at least 256Mi.
+const backendResources = resourcesFrom(fc.integer({ min: 576, max: 4096 }));
+/** The edge: an Ingress, or a route on the platform's Gateway, or a Gateway of the environment's own. */
+const edge = fc.constantFrom('ingress', 'platform-gateway', 'own-gateway');
 
 /** An environment file's content and name, valid by construction. */
 const environmentArb = fc
@@ -44,9 +48,12 @@ const environmentArb = fc
     minReplicas: fc.integer({ min: 2, max: 4 }),
     extraReplicas: fc.integer({ min: 1, max: 4 }),
     cpuTarget: fc.integer({ min: 10, max: 95 }),
-    backendResources: resources,
+    backendResources,
     frontendResources: resources,
-    serviceType: fc.constantFrom('LoadBalancer', 'ClusterIP', 'NodePort'),
+    serviceType: fc.constantFrom('LoadBalancer', 'ClusterIP'),
+    edge,
+    proxyProtocol: fc.boolean(),
+    kafkaAuthentication: fc.option(fc.constantFrom('none', 'scram-sha-512'), { nil: undefined }),
     bodyMb: fc.integer({ min: 1, max: 100 }),
     brokers: fc.constantFrom(1, 3, 5),
     partitions: fc.integer({ min: 1, max: 24 }),
@@ -72,10 +79,32 @@ const environmentArb = fc
         imagePullSecret: 'regcred',
         priority: r.priority,
         components: { backend: component(r.backend, r.backendResources), frontend: component(r.frontend, r.frontendResources) },
-        ingress: { className: 'nginx', tlsSecretName: `${ns}-tls`, serviceType: r.serviceType, maxBodySize: `${r.bodyMb}m` },
+        ingress: {
+          ...(r.edge === 'ingress'
+            ? { className: 'nginx' }
+            : {
+                edge: 'gateway',
+                gateway:
+                  r.edge === 'own-gateway'
+                    ? { name: 'edge', gatewayClassName: 'eg' }
+                    : { name: 'platform-edge', namespace: 'gateway-system', sectionName: 'https' },
+              }),
+          tlsSecretName: `${ns}-tls`,
+          serviceType: r.serviceType,
+          ...(r.serviceType === 'LoadBalancer'
+            ? {
+                loadBalancer: {
+                  tlsCertificate: 'arn:aws:acm:ap-northeast-2:123456789012:certificate/3c1d7e52-9a4b-4f0e-8d21-6b5a0c9e7f14',
+                  proxyProtocol: r.proxyProtocol,
+                },
+              }
+            : {}),
+          maxBodySize: `${r.bodyMb}m`,
+        },
         kafka: {
           brokers: r.brokers,
           image: 'apache/kafka:3.7.1',
+          ...(r.kafkaAuthentication ? { authentication: r.kafkaAuthentication } : {}),
           storage: { size: '5Gi' },
           resources: { requests: { cpu: '250m', memory: '768Mi' }, limits: { cpu: '1', memory: '1Gi' } },
           chatTopic: 'chat-messages',
@@ -119,6 +148,16 @@ const mutations: { field: string; apply: (f: Record<string, any>) => void }[] = 
   { field: 'components.backend.resources.requests.memory', apply: (f) => (f.components.backend.resources.requests.memory = '99Gi') },
   { field: 'components.backend.replica', apply: (f) => (f.components.backend.replica = 3) },
   { field: 'ingress.serviceType', apply: (f) => (f.ingress.serviceType = 'Ingress') },
+  {
+    // A load balancer with no certificate would publish plain HTTP to the world.
+    field: 'ingress.serviceType',
+    apply: (f) => {
+      f.ingress.serviceType = 'LoadBalancer';
+      delete f.ingress.loadBalancer;
+    },
+  },
+  { field: 'components.backend.resources.limits.memory', apply: (f) => (f.components.backend.resources.limits.memory = '512Mi') },
+  { field: 'kafka.authentication', apply: (f) => (f.kafka.authentication = 'plain') },
   { field: 'kafka.topics[0].replicationFactor', apply: (f) => (f.kafka.topics[0].replicationFactor = f.kafka.brokers + 1) },
   { field: 'kafka.chatTopic', apply: (f) => (f.kafka.chatTopic = 'missing-topic') },
   { field: 'database.port', apply: (f) => (f.database.port = 70000) },

@@ -179,7 +179,7 @@ describe('synth refuses to remove what is deployed', () => {
       const r = synth(p);
       expect(r.status).toBe(1);
       expect(r.stderr).toContain('refusing to remove what is deployed');
-      expect(r.stderr).toMatch(/environment staging: 41 files under envs\/staging\/ and apps\/staging\/, 4 Applications.*\(to allow: --allow-removal staging\)/);
+      expect(r.stderr).toMatch(/environment staging: 44 files under envs\/staging\/ and apps\/staging\/, 4 Applications.*\(to allow: --allow-removal staging\)/);
       expect(r.stderr).toContain('synth: nothing written; gitops/ is unchanged');
       expect(r.stderr).not.toMatch(/^\s+at /m);
       expect(snapshot(p)).toEqual(before);
@@ -196,7 +196,7 @@ describe('synth refuses to remove what is deployed', () => {
       const before = snapshot(p);
       const r = synth(p);
       expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(/environment prod: 41 files under envs\/prod\/ and apps\/prod\/, 4 Applications; Argo CD waits for a confirmation .*\(to allow: --allow-removal prod\)/);
+      expect(r.stderr).toMatch(/environment prod: 43 files under envs\/prod\/ and apps\/prod\/, 4 Applications; Argo CD waits for a confirmation .*\(to allow: --allow-removal prod\)/);
       expect(snapshot(p)).toEqual(before);
     } finally {
       fs.renameSync(to, from);
@@ -249,11 +249,11 @@ describe('synth refuses to remove what is deployed', () => {
     fs.rmSync(path.join(q.envDir, 'dev.yaml'));
     const r = synth(q, '--allow-removal', 'dev', '--allow-removal', 'qa');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/retired environment dev: 40 files/);
+    expect(r.stdout).toMatch(/retired environment dev: 41 files/);
     expect(r.stdout).toContain('--allow-removal qa: nothing of it is removed');
     const files = [...treeFiles(q.outDir).keys()];
     expect(files.filter((f) => /^(envs|apps)\/dev\//.test(f))).toEqual([]);
-    expect(files.filter((f) => f.startsWith('envs/prod/')).length).toBe(41 - 4);
+    expect(files.filter((f) => f.startsWith('envs/prod/')).length).toBe(43 - 4);
   }, SLOW);
 
   test('a malformed --allow-removal is a usage error (exit 2) and writes nothing', () => {
@@ -285,7 +285,7 @@ describe('npm run diff', () => {
     const report = buildDiffReport(base, head, { base: 'main', head: 'working tree' });
     expect(report.removals.map((r) => r.unit)).toEqual(['staging']);
     expect(renderText(report).split('\n')[0]).toMatch(
-      /^REMOVES ENVIRONMENT staging: 41 files .* synth refuses it without --allow-removal staging$/,
+      /^REMOVES ENVIRONMENT staging: 44 files .* synth refuses it without --allow-removal staging$/,
     );
     const markdown = renderMarkdown(report).split('\n');
     expect(markdown.slice(1, 3)).toEqual(['> [!CAUTION]', expect.stringMatching(/^> \*\*REMOVES ENVIRONMENT staging: /)]);

@@ -130,15 +130,39 @@ describe('ReverseProxy', () => {
     expect(proxy.config).toContain('location ~ ^/ws(?:/|$) {');
   });
 
-  test('sends X-Forwarded-For, -Proto and -Host on every proxied route', () => {
+  test('sets every forwarded header on every proxied route, from the trust maps', () => {
     const { proxy } = proxyWith();
     for (const header of ['location ^~ /api/ {', 'location ~ ^/ws(?:/|$) {']) {
       expect(blockLines(proxy.config, header)).toEqual(expect.arrayContaining([
-        'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+        'proxy_set_header X-Forwarded-For $forwarded_for;',
         'proxy_set_header X-Forwarded-Proto $forwarded_proto;',
         'proxy_set_header X-Forwarded-Host $forwarded_host;',
+        'proxy_set_header X-Forwarded-Port $forwarded_port;',
+        'proxy_set_header Forwarded "";',
+        'proxy_set_header X-Forwarded-Prefix "";',
+        'proxy_set_header X-Forwarded-Ssl "";',
       ]));
     }
+  });
+
+  test('believes forwarded headers from the private ranges by default, or from the ranges it is given', () => {
+    expect(blockLines(proxyWith().proxy.config, 'geo $forwarded_by_trusted_proxy {')).toEqual([
+      'default 0;', '10.0.0.0/8 1;', '172.16.0.0/12 1;', '192.168.0.0/16 1;', '100.64.0.0/10 1;', 'fc00::/7 1;',
+    ]);
+    expect(blockLines(proxyWith({ trustedProxies: ['10.244.0.0/16'] }).proxy.config, 'geo $forwarded_by_trusted_proxy {')).toEqual(['default 0;', '10.244.0.0/16 1;']);
+    expect(blockLines(proxyWith().proxy.config, 'map $forwarded_by_trusted_proxy $forwarded_for {')).toEqual(['1 $proxy_add_x_forwarded_for;', 'default $remote_addr;']);
+  });
+
+  test('serves a TLS-offload listener only when asked, reporting https and the peer (or PROXY protocol) address', () => {
+    expect(proxyWith().proxy.config).not.toContain('listen 8081');
+    const { proxy } = proxyWith({ tlsOffloadListener: { port: 8444, proxyProtocol: true } });
+    expect(proxy.tlsOffloadPort).toBe(8444);
+    const servers = proxy.config.split(/^ {4}server \{$/m).slice(1);
+    expect(servers).toHaveLength(2);
+    expect(servers[1]).toContain('listen 8444 proxy_protocol default_server;');
+    expect(servers[1]).toContain('proxy_set_header X-Forwarded-Proto https;');
+    expect(servers[1]).toContain('proxy_set_header X-Forwarded-For $proxy_protocol_addr;');
+    expect(servers[1]).not.toContain('$forwarded_');
   });
 
   test('answers the health path itself, without any upstream', () => {
@@ -178,6 +202,9 @@ describe('ReverseProxy', () => {
       ['a relative runtime directory', { runtimeDirectory: 'cache' }, /runtimeDirectory: "cache" — an absolute directory path/],
       ['a multi-line Content-Security-Policy', { contentSecurityPolicy: "default-src 'self';\nscript-src 'self'" }, /contentSecurityPolicy: .* — a non-empty single-line header value/],
       ['an invalid ConfigMap name', { name: 'Web_Nginx' }, /name: "Web_Nginx" — a DNS-1123 subdomain/],
+      ['a trusted proxy range that is no CIDR', { trustedProxies: ['10.0.0.0/8', '10.0.0/8'] }, /trustedProxies\[1\]: "10\.0\.0\/8" — an IPv4 or IPv6 address range/],
+      ['a TLS-offload listener on the edge listener\'s port', { tlsOffloadListener: { port: 8080 } }, /tlsOffloadListener\.port: 8080 — a port other than listenPort \(8080\)/],
+      ['a privileged TLS-offload port', { tlsOffloadListener: { port: 443 } }, /tlsOffloadListener\.port: 443 — an integer from 1024 to 65535/],
     ])('%s', (_, props, message) => {
       expect(() => proxyWith(props)).toThrow(message);
     });
@@ -240,6 +267,18 @@ describeWithNginx('ReverseProxy configuration on real nginx', (nginx) => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
+
+  test('passes nginx -t with a TLS-offload listener speaking PROXY protocol and no trusted proxy at all', () => {
+    const { proxy } = proxyWith({ trustedProxies: [], tlsOffloadListener: { proxyProtocol: true } });
+    const dir = scratchDir();
+    try {
+      const { config } = localizeConfig(proxy, { dir, listenPort: proxy.listenPort, tlsOffloadPort: 8081, upstreamPorts: { api: 9000 } });
+      fs.writeFileSync(path.join(dir, 'nginx.conf'), config);
+      expect(nginxTest(nginx, path.join(dir, 'nginx.conf')).output).toContain('test is successful');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test('passes nginx -t with the defaults', () => {
     const result = check(proxyWith().proxy);

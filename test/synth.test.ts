@@ -110,7 +110,7 @@ describe('the synthesized tree of the fixture environments', () => {
     expect(container.livenessProbe.httpGet.path).toBe('/actuator/health/liveness');
     expect(container.startupProbe.periodSeconds * container.startupProbe.failureThreshold).toBeGreaterThanOrEqual(120);
     const config = parseAllDocuments(files.get('envs/prod/backend/ConfigMap-backend-config.yaml')!)[0]!.toJS();
-    expect(config.data.JAVA_TOOL_OPTIONS).toContain('-XX:MaxRAMPercentage=');
+    expect(config.data.JAVA_TOOL_OPTIONS).toContain('-Xmx1152m ');
     expect(config.data.SERVER_SHUTDOWN).toBe('graceful');
   });
 

@@ -522,6 +522,15 @@ const MUTATIONS: Record<string, Mutation> = {
       m.metadata.annotations['argocd.argoproj.io/hook'] = 'Postsync';
     },
   },
+  'ARGO-VERSION-FLOOR': {
+    breakage: 'a floor (argocd.minVersion) below the release whose AppProject grants cluster-scoped objects by name',
+    at: PROJECT,
+    names: 'spec.clusterResourceWhitelist[0].name',
+    mutateTree: (tree) =>
+      edited(tree, 'bootstrap/Application-chat-platform-root.yaml', (m) => {
+        m.metadata.annotations['argocd-min-version'] = '3.2.0';
+      }),
+  },
   'LINT-PROBE-PORT': {
     breakage: 'a readiness probe on a port the container does not declare',
     at: BACKEND,

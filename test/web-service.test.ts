@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { testChart } from './support/test-chart';
 import { KubeConfigMap } from '../imports/k8s';
-import { WebService, WebServiceProps } from '../constructs/web-service';
+import { PRE_STOP_SLEEP, WebService, WebServiceProps } from '../constructs/web-service';
 
 const baseProps: WebServiceProps = {
   name: 'api',
@@ -65,8 +65,24 @@ describe('WebService', () => {
 
   test('drains before stopping: a preStop delay shorter than the termination grace period', () => {
     const pod = synth({ preStopDelaySeconds: 15 }).byKind('Deployment').spec.template.spec;
-    expect(pod.containers[0].lifecycle.preStop.exec.command).toEqual(['sleep', '15']);
+    expect(pod.containers[0].lifecycle.preStop.exec.command).toEqual(['/bin/sleep', '15']);
     expect(pod.terminationGracePeriodSeconds).toBe(45);
+  });
+
+  test('the pre-stop sleep is named by absolute path, so it does not depend on the image\'s PATH', () => {
+    const command = synth().byKind('Deployment').spec.template.spec.containers[0].lifecycle.preStop.exec.command;
+    expect(command).toEqual(['/bin/sleep', '10']);
+    expect(command[0]).toBe(PRE_STOP_SLEEP);
+  });
+
+  test('runs a given pre-stop command instead of the sleep', () => {
+    const container = synth({ preStopCommand: ['/app/drain', '--wait=10'] }).byKind('Deployment').spec.template.spec.containers[0];
+    expect(container.lifecycle).toEqual({ preStop: { exec: { command: ['/app/drain', '--wait=10'] } } });
+  });
+
+  test('a pre-stop delay of 0 leaves out the hook, and with it any need for a sleep binary', () => {
+    const container = synth({ preStopDelaySeconds: 0 }).byKind('Deployment').spec.template.spec.containers[0];
+    expect(container).not.toHaveProperty('lifecycle');
   });
 
   test('scales between 2 and 4 replicas on CPU by default, and scales down slowly', () => {
@@ -189,6 +205,7 @@ describe('WebService', () => {
     [{ runAsUser: 0 }, 'runAsUser: 0 — a non-zero UID'],
     [{ externalTrafficPolicy: 'Local' }, 'externalTrafficPolicy: "Local" — unset for a ClusterIP Service'],
     [{ command: [] }, 'command: [] — a non-empty list'],
+    [{ preStopCommand: [] }, 'preStopCommand: [] — a non-empty command'],
   ])('rejects invalid props %j with what was given and what is allowed', (props, message) => {
     expect(() => synth(props as Partial<WebServiceProps>)).toThrow(message);
   });

@@ -1,12 +1,17 @@
 import type { JSONSchemaType } from 'ajv';
 import type {
+  BackendSettings,
   ClusterTarget,
   ComponentSettings,
   DatabaseSettings,
   Environment,
+  GatewayEdgeSettings,
   IngressSettings,
+  JvmSettings,
   KafkaSettings,
   KafkaTopic,
+  LoadBalancerSettings,
+  NetworkSettings,
   ResourceQuantities,
   S3Settings,
 } from './environment';
@@ -20,6 +25,9 @@ import {
   HOST_NAME_DESCRIPTION,
   HOST_NAME_PATTERN,
 } from '../predicates/dns-names';
+import { ACM_CERTIFICATE_ARN_DESCRIPTION, ACM_CERTIFICATE_ARN_PATTERN } from '../predicates/aws-load-balancer';
+import { CIDR_DESCRIPTION } from '../predicates/cidr';
+import { LABEL_VALUE_DESCRIPTION, LABEL_VALUE_MAX_LENGTH, LABEL_VALUE_PATTERN } from '../predicates/label-value';
 import { MAX_PORT, MIN_PORT } from '../predicates/port';
 import { CPU_QUANTITY_PATTERN, MEMORY_QUANTITY_PATTERN } from '../predicates/quantity';
 import { S3_BUCKET_NAME_DESCRIPTION, S3_BUCKET_NAME_MAX_LENGTH, S3_BUCKET_NAME_MIN_LENGTH, S3_BUCKET_NAME_PATTERN } from '../predicates/s3-bucket-name';
@@ -94,6 +102,23 @@ const componentSchema: JSONSchemaType<ComponentSettings> = {
   },
 };
 
+const jvmSchema: JSONSchemaType<JvmSettings> = {
+  type: 'object',
+  additionalProperties: false,
+  required: [],
+  properties: {
+    // Whether it is enough, and whether the memory limit leaves a heap beside it, the loader says.
+    nonHeap: { ...memoryQuantitySchema, nullable: true },
+  },
+};
+
+// The component's fields and `jvm`; the cast only widens the spread of the component's
+// properties, which ajv's types see as optional.
+const backendSchema = {
+  ...componentSchema,
+  properties: { ...componentSchema.properties, jvm: { ...jvmSchema, nullable: true } },
+} as JSONSchemaType<BackendSettings>;
+
 const resourcesSchema = {
   type: 'object',
   additionalProperties: false,
@@ -104,18 +129,85 @@ const resourcesSchema = {
 const HTTPS_URL = '^https://[^\\s/?#]+(?:/[^\\s?#]*)?$';
 const HTTP_URL = '^https?://[^\\s/?#]+(?:/[^\\s?#]*)?$';
 
+const dns1123Subdomain = { type: 'string', maxLength: DNS_1123_SUBDOMAIN_MAX_LENGTH, pattern: DNS_1123_SUBDOMAIN_PATTERN, description: DNS_1123_SUBDOMAIN_DESCRIPTION } as const;
+
+const gatewayEdgeSchema: JSONSchemaType<GatewayEdgeSettings> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: dns1123Subdomain,
+    namespace: { type: 'string', nullable: true, maxLength: DNS_1123_LABEL_MAX_LENGTH, pattern: DNS_1123_LABEL_PATTERN, description: DNS_1123_LABEL_DESCRIPTION },
+    // A Gateway listener's name is a DNS-1123 subdomain (Gateway API's SectionName).
+    sectionName: { ...dns1123Subdomain, nullable: true },
+    gatewayClassName: { ...dns1123Subdomain, nullable: true },
+    dataPlane: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: ['namespace'],
+      properties: {
+        namespace: { type: 'string', maxLength: DNS_1123_LABEL_MAX_LENGTH, pattern: DNS_1123_LABEL_PATTERN, description: DNS_1123_LABEL_DESCRIPTION },
+        podLabels: {
+          type: 'object',
+          nullable: true,
+          required: [],
+          additionalProperties: { type: 'string', maxLength: LABEL_VALUE_MAX_LENGTH, pattern: LABEL_VALUE_PATTERN, description: `a label value: ${LABEL_VALUE_DESCRIPTION}` },
+        },
+      },
+    },
+  },
+};
+
+const loadBalancerSchema: JSONSchemaType<LoadBalancerSettings> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['tlsCertificate'],
+  properties: {
+    tlsCertificate: {
+      type: 'string',
+      pattern: ACM_CERTIFICATE_ARN_PATTERN,
+      description: ACM_CERTIFICATE_ARN_DESCRIPTION,
+    },
+    proxyProtocol: { type: 'boolean', nullable: true, description: 'true or false: whether the load balancer sends PROXY protocol (default: false)' },
+    annotations: {
+      type: 'object',
+      nullable: true,
+      required: [],
+      additionalProperties: { type: 'string', description: 'an annotation value (a string)' },
+    },
+  },
+};
+
 const ingressSchema: JSONSchemaType<IngressSettings> = {
   type: 'object',
   additionalProperties: false,
-  required: ['className', 'tlsSecretName', 'serviceType', 'maxBodySize'],
+  required: ['tlsSecretName', 'serviceType', 'maxBodySize'],
   properties: {
-    className: { type: 'string', maxLength: DNS_1123_SUBDOMAIN_MAX_LENGTH, pattern: DNS_1123_SUBDOMAIN_PATTERN, description: DNS_1123_SUBDOMAIN_DESCRIPTION },
-    tlsSecretName: { type: 'string', maxLength: DNS_1123_SUBDOMAIN_MAX_LENGTH, pattern: DNS_1123_SUBDOMAIN_PATTERN, description: DNS_1123_SUBDOMAIN_DESCRIPTION },
-    serviceType: { type: 'string', enum: ['LoadBalancer', 'ClusterIP', 'NodePort'] },
+    // Which of className and gateway goes with which edge: the loader says.
+    edge: { type: 'string', nullable: true, enum: ['ingress', 'gateway'] },
+    className: { ...dns1123Subdomain, nullable: true },
+    gateway: { ...gatewayEdgeSchema, nullable: true },
+    tlsSecretName: dns1123Subdomain,
+    serviceType: {
+      type: 'string',
+      enum: ['LoadBalancer', 'ClusterIP'],
+      description:
+        'one of "ClusterIP" (outside traffic through the edge only) or "LoadBalancer" (with loadBalancer.tlsCertificate: ' +
+        'a TLS-only load balancer); "NodePort" is not offered, since it publishes plain HTTP on every node',
+    },
+    loadBalancer: { ...loadBalancerSchema, nullable: true },
     maxBodySize: {
       type: 'string',
       pattern: '^[1-9][0-9]{0,5}[kKmMgG]?$',
       description: 'an nginx size: a positive number of bytes with an optional k, m or g suffix, e.g. "10m"',
+    },
+    trustedProxies: {
+      type: 'array',
+      nullable: true,
+      minItems: 1,
+      items: { type: 'string', description: CIDR_DESCRIPTION },
+      description: `a list of at least one CIDR, each ${CIDR_DESCRIPTION}`,
     },
   },
 };
@@ -157,6 +249,12 @@ const kafkaSchema: JSONSchemaType<KafkaSettings> = {
     resources: resourcesSchema,
     topics: { type: 'array', minItems: 1, items: topicSchema },
     chatTopic: { type: 'string', description: 'the name of one of the topics' },
+    authentication: {
+      type: 'string',
+      nullable: true,
+      enum: ['none', 'scram-sha-512'],
+      description: 'none or scram-sha-512: how clients and brokers authenticate to the brokers (default: scram-sha-512 for prod only)',
+    },
   },
 };
 
@@ -209,6 +307,72 @@ const s3Schema: JSONSchemaType<S3Settings> = {
       nullable: true,
       minItems: 1,
       items: { type: 'string', pattern: '^https?://[^\\s/?#]+$', description: 'an origin: scheme and host[:port], no path' },
+    },
+  },
+};
+
+// The network section's label keys, IP addresses and CIDRs are judged after the schema, by the
+// predicates the constructs use (the loader's networkProblems); the schema sees their shape.
+const namespaceName = { type: 'string', maxLength: DNS_1123_LABEL_MAX_LENGTH, pattern: DNS_1123_LABEL_PATTERN, description: DNS_1123_LABEL_DESCRIPTION } as const;
+const podLabelsSchema = {
+  type: 'object',
+  nullable: true,
+  required: [],
+  additionalProperties: { type: 'string', maxLength: LABEL_VALUE_MAX_LENGTH, pattern: LABEL_VALUE_PATTERN, description: `a label value: ${LABEL_VALUE_DESCRIPTION}` },
+  description: 'a mapping of label keys to label values ({} for every pod of the namespace)',
+} as const;
+const enabledSchema = { type: 'boolean', nullable: true, description: 'true or false (default: true once the section is written)' } as const;
+
+const networkSchema: JSONSchemaType<NetworkSettings> = {
+  type: 'object',
+  additionalProperties: false,
+  required: [],
+  properties: {
+    monitoring: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: [],
+      properties: { enabled: enabledSchema, namespace: { ...namespaceName, nullable: true }, podLabels: podLabelsSchema },
+    },
+    certManagerHttp01: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: [],
+      properties: {
+        enabled: enabledSchema,
+        from: {
+          type: 'object',
+          nullable: true,
+          additionalProperties: false,
+          required: [],
+          properties: { namespace: { ...namespaceName, nullable: true }, podLabels: podLabelsSchema },
+        },
+      },
+    },
+    nodeLocalDns: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: [],
+      properties: {
+        enabled: enabledSchema,
+        addresses: {
+          type: 'array',
+          nullable: true,
+          minItems: 1,
+          items: { type: 'string', description: 'an IPv4 or IPv6 address such as "169.254.20.10"' },
+          description: 'a list of at least one IP address, such as ["169.254.20.10"]',
+        },
+      },
+    },
+    privateEndpoints: {
+      type: 'array',
+      nullable: true,
+      minItems: 1,
+      items: { type: 'string', description: CIDR_DESCRIPTION },
+      description: `a list of at least one CIDR, each ${CIDR_DESCRIPTION}`,
     },
   },
 };
@@ -278,7 +442,7 @@ export const environmentSchema: JSONSchemaType<EnvironmentFile> = {
       additionalProperties: false,
       required: ['backend', 'frontend'],
       properties: {
-        backend: componentSchema,
+        backend: backendSchema,
         frontend: componentSchema,
       },
     },
@@ -291,5 +455,6 @@ export const environmentSchema: JSONSchemaType<EnvironmentFile> = {
       nullable: true,
       description: 'true or false: whether retiring the environment needs a confirmation in Argo CD (default: true for prod only)',
     },
+    network: { ...networkSchema, nullable: true },
   },
 };

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ErrorObject, JSONSchemaType, ValidateFunction } from 'ajv';
 import { DNS_1123_LABEL_PATTERN } from '../predicates/dns-names';
+import { ARGOCD_RELEASE_PATTERN } from '../tree/argocd-release';
 import { loadAjv, precompiledValidators } from '../runtime/precompiled-validators';
 import { ConfigError, ConfigProblem } from './config-error';
 import { SYMLINKS_REFUSED, readRegularFile } from './regular-file';
@@ -13,7 +14,7 @@ export const GITOPS_CONFIG_FILE = 'gitops.config.yaml';
 /** Largest config read, in bytes: the file is a few hundred bytes, and a larger one is a mistake. */
 export const GITOPS_CONFIG_LIMIT = 64 * 1024;
 
-const FIELDS = 'repository.url, repository.targetRevision, argocd.namespace, argocd.url and argocd.project';
+const FIELDS = 'repository.url, repository.targetRevision, argocd.namespace, argocd.url, argocd.project and argocd.minVersion';
 
 /**
  * Where Argo CD reads this repository's `gitops/` tree from, and the Argo CD it runs in: the one
@@ -35,6 +36,11 @@ export interface GitopsConfig {
     readonly url: string;
     /** Name of the AppProject of the platform's Applications. */
     readonly project: string;
+    /**
+     * The oldest Argo CD release (`MAJOR.MINOR.PATCH`) the tree is written for. Validation refuses
+     * a tree using an Argo CD field newer than this (`ARGO-VERSION-FLOOR`).
+     */
+    readonly minVersion: string;
   };
 }
 
@@ -70,7 +76,7 @@ export const gitopsConfigSchema: JSONSchemaType<GitopsConfigFile> = {
     argocd: {
       type: 'object',
       additionalProperties: false,
-      required: ['namespace', 'url', 'project'],
+      required: ['namespace', 'url', 'project', 'minVersion'],
       properties: {
         namespace: {
           type: 'string',
@@ -89,6 +95,11 @@ export const gitopsConfigSchema: JSONSchemaType<GitopsConfigFile> = {
           maxLength: 50,
           pattern: DNS_1123_LABEL_PATTERN,
           description: 'an AppProject name: a DNS-1123 label of at most 50 lowercase letters, digits and "-"',
+        },
+        minVersion: {
+          type: 'string',
+          pattern: ARGOCD_RELEASE_PATTERN,
+          description: 'an Argo CD release as MAJOR.MINOR.PATCH in quotes, without "v", e.g. "3.3.0": the oldest release the tree is written for',
         },
       },
     },

@@ -9,11 +9,15 @@ import { DNS_1123_LABEL_DESCRIPTION } from '../predicates/dns-names';
 import { EnvironmentFile, environmentSchema } from './environment-schema';
 import { imageReferenceProblem, parseImageReference } from './image-reference';
 import { minInSyncReplicasProblem, quorumSizeProblem, replicationFactorProblem } from '../predicates/kafka-sizing';
+import { defaultNonHeapBytes, memoryLimitProblem, nonHeapProblem } from '../predicates/jvm-memory';
 import { parseCpu, parseMemory } from '../predicates/quantity';
 import { minReplicasProblem } from '../predicates/replica-range';
 import { readRegularFile } from './regular-file';
 import { SourceMap, fieldName } from './source-map';
 import { credentialShape } from '../predicates/credentials';
+import { TLS_LOAD_BALANCER_ANNOTATIONS } from '../predicates/aws-load-balancer';
+import { CIDR_DESCRIPTION, cidrProblem, ipFamily, parseCidr } from '../predicates/cidr';
+import { labelKeyProblem } from '../predicates/label-key';
 import { loadAjv, precompiledValidators } from '../runtime/precompiled-validators';
 
 export interface LoadEnvironmentOptions {
@@ -43,11 +47,12 @@ const FILE_FIELD = '(file)';
 const FILE_SIZE_FIELD = '(file size)';
 const YAML_FIELD = '(yaml)';
 const COMPONENTS = Object.keys(environmentSchema.properties.components.properties) as (keyof EnvironmentFile['components'])[];
+const JVM_NON_HEAP = ['components', 'backend', 'jvm', 'nonHeap'];
 const QUANTITY_PATHS = [...COMPONENTS.map((component) => ['components', component]), ['kafka']].flatMap((base) =>
   (['requests', 'limits'] as const).flatMap((kind) =>
     (['cpu', 'memory'] as const).map((resource) => [...base, 'resources', kind, resource]),
   ),
-);
+).concat([JVM_NON_HEAP]);
 
 /**
  * Reads and validates one environment file. Throws a `ConfigError` listing every problem in it.
@@ -317,6 +322,8 @@ function describeAllowed(schema: SchemaNode): string {
       return kind;
     }
     case 'object':
+      // A mapping of free keys (labels) says in words what it holds.
+      if (!schema.properties && schema.description) return schema.description;
       return `a mapping with keys ${Object.keys(schema.properties ?? {}).sort().join(', ')}`;
     default:
       if (schema.description) return schema.description;
@@ -376,6 +383,9 @@ function semanticProblems(data: unknown, source: SourceMap, flagged: ReadonlySet
 
   append(problems, clusterProblems(data, source, flagged));
   append(problems, kafkaProblems(data, source, flagged));
+  append(problems, jvmProblems(data, source, flagged));
+  append(problems, ingressProblems(data, source, flagged));
+  append(problems, networkProblems(data, source, flagged));
 
   for (const component of COMPONENTS) {
     const base = ['components', component];
@@ -543,6 +553,166 @@ function kafkaProblems(data: unknown, source: SourceMap, flagged: ReadonlySet<st
     if (requested !== undefined && limited !== undefined && requested > limited) {
       report(request, valueAt(data, request), `at most the limit, ${fieldName(limit)}: ${JSON.stringify(valueAt(data, limit))}`);
     }
+  }
+  return problems;
+}
+
+/**
+ * The edge the schema cannot pin down: which of `className` and `gateway` goes with which `edge`,
+ * a TLS certificate for every load balancer (one without would publish plain HTTP beside the TLS
+ * edge), and a Gateway written here living in the environment's namespace, the only one its
+ * Argo CD project may deploy to.
+ */
+function ingressProblems(data: unknown, source: SourceMap, flagged: ReadonlySet<string>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const ingress = valueAt(data, ['ingress']);
+  if (!isPlainObject(ingress) || flagged.has('ingress')) return problems;
+  const at = (segments: string[]) => source.valueOffset(segments);
+  const report = (segments: string[], value: unknown, allowed: string) => {
+    if (!flagged.has(fieldName(segments))) problems.push(source.problem(at(segments), fieldName(segments), value, allowed));
+  };
+  const missing = (segments: string[], allowed: string) => {
+    problems.push(source.problem(at(segments.slice(0, -1)), fieldName(segments), undefined, allowed));
+  };
+
+  const edge = ingress.edge ?? 'ingress';
+  if (edge === 'ingress') {
+    if (ingress.className === undefined) missing(['ingress', 'className'], 'required with edge "ingress": the IngressClass of the ingress-nginx controller, e.g. "nginx"');
+    if (ingress.gateway !== undefined) report(['ingress', 'gateway'], ingress.gateway, 'unset with edge "ingress" (set ingress.edge: gateway to route through a Gateway)');
+  } else if (edge === 'gateway') {
+    if (ingress.gateway === undefined) missing(['ingress', 'gateway'], 'required with edge "gateway": a mapping with keys dataPlane, gatewayClassName, name, namespace, sectionName (name required)');
+    if (ingress.className !== undefined) report(['ingress', 'className'], ingress.className, 'unset with edge "gateway" (an IngressClass names an Ingress controller, which this edge does not use)');
+  }
+
+  const gateway = ingress.gateway;
+  if (isPlainObject(gateway) && gateway.gatewayClassName !== undefined) {
+    const namespace = valueAt(data, ['namespace']);
+    if (gateway.namespace !== undefined && gateway.namespace !== namespace) {
+      report(['ingress', 'gateway', 'namespace'], gateway.namespace, `unset or the environment's namespace (${JSON.stringify(namespace)}) with gatewayClassName: the Gateway written here lives there, the only namespace its Argo CD project may deploy to`);
+    }
+    if (gateway.sectionName !== undefined && gateway.sectionName !== 'https') {
+      report(['ingress', 'gateway', 'sectionName'], gateway.sectionName, 'unset or "https" with gatewayClassName: the Gateway written here has the listeners "https" and "http" (a redirect only)');
+    }
+  }
+
+  if (ingress.serviceType === 'LoadBalancer' && ingress.loadBalancer === undefined) {
+    report(
+      ['ingress', 'serviceType'],
+      'LoadBalancer',
+      '"ClusterIP", or "LoadBalancer" with ingress.loadBalancer.tlsCertificate (the ACM certificate ARN the load balancer ' +
+        'terminates TLS with): a load balancer without one would publish plain HTTP beside the TLS edge',
+    );
+  } else if (ingress.serviceType !== 'LoadBalancer' && ingress.loadBalancer !== undefined) {
+    report(['ingress', 'loadBalancer'], ingress.loadBalancer, 'unset unless ingress.serviceType is "LoadBalancer"');
+  }
+  const annotations = valueAt(data, ['ingress', 'loadBalancer', 'annotations']);
+  if (isPlainObject(annotations)) {
+    for (const key of Object.keys(annotations)) {
+      if (TLS_LOAD_BALANCER_ANNOTATIONS.includes(key)) {
+        report(['ingress', 'loadBalancer', 'annotations', key], annotations[key], 'unset: tlsCertificate and proxyProtocol write this annotation');
+      }
+    }
+  }
+
+  const trusted = ingress.trustedProxies;
+  if (isArray(trusted)) {
+    trusted.forEach((cidr, i) => {
+      const problem = cidrProblem(cidr);
+      if (problem !== undefined) report(['ingress', 'trustedProxies', String(i)], cidr, problem);
+    });
+  }
+  return problems;
+}
+
+/**
+ * The backend's JVM divides its memory limit between the heap and a non-heap budget
+ * (lib/predicates/jvm-memory.ts): the budget must be enough for the JVM's other parts, and the
+ * limit must leave a heap worth running beside it.
+ */
+function jvmProblems(data: unknown, source: SourceMap, flagged: ReadonlySet<string>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const report = (segments: string[], value: unknown, allowed: string) => {
+    problems.push(source.problem(source.valueOffset(segments), fieldName(segments), value, allowed));
+  };
+  const usable = (segments: string[]) => !flagged.has(fieldName(segments)) && valueAt(data, segments) !== undefined;
+  const limitField = ['components', 'backend', 'resources', 'limits', 'memory'];
+  const limit = usable(limitField) ? quantity(parseMemory, valueAt(data, limitField)) : undefined;
+  const configured = usable(JVM_NON_HEAP) ? quantity(parseMemory, valueAt(data, JVM_NON_HEAP)) : undefined;
+  if (configured !== undefined) {
+    const problem = nonHeapProblem(configured);
+    if (problem !== undefined) {
+      report(JVM_NON_HEAP, valueAt(data, JVM_NON_HEAP), problem);
+      return problems;
+    }
+  } else if (valueAt(data, JVM_NON_HEAP) !== undefined) {
+    return problems;
+  }
+  if (limit === undefined) return problems;
+  const nonHeap = configured ?? defaultNonHeapBytes(limit);
+  const budgetSource = configured !== undefined ? fieldName(JVM_NON_HEAP) : `the default for this limit; set ${fieldName(JVM_NON_HEAP)} to change it`;
+  const problem = memoryLimitProblem(limit, nonHeap, budgetSource);
+  if (problem !== undefined) report(limitField, valueAt(data, limitField), problem);
+  return problems;
+}
+
+/**
+ * The network section beyond its shape: label keys, addresses and ranges as the API server parses
+ * them (the predicates the constructs use), and the settings that depend on other sections.
+ */
+function networkProblems(data: unknown, source: SourceMap, flagged: ReadonlySet<string>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const network = valueAt(data, ['network']);
+  if (!isPlainObject(network) || flagged.has('network')) return problems;
+  const report = (segments: string[], value: unknown, allowed: string, offset = source.valueOffset(segments)) => {
+    if (!flagged.has(fieldName(segments))) problems.push(source.problem(offset, fieldName(segments), value, allowed));
+  };
+  const list = (segments: string[]): unknown[] => {
+    const value = valueAt(data, segments);
+    return isArray(value) && !flagged.has(fieldName(segments)) ? value : [];
+  };
+
+  for (const base of [['network', 'monitoring', 'podLabels'], ['network', 'certManagerHttp01', 'from', 'podLabels']]) {
+    const labels = valueAt(data, base);
+    if (!isPlainObject(labels) || flagged.has(fieldName(base))) continue;
+    for (const key of Object.keys(labels)) {
+      const problem = labelKeyProblem(key);
+      if (problem !== undefined) report([...base, key], key, problem, source.keyOffset([...base, key]));
+    }
+  }
+
+  list(['network', 'nodeLocalDns', 'addresses']).forEach((address, i) => {
+    if (typeof address === 'string' && ipFamily(address) === 0) {
+      report(['network', 'nodeLocalDns', 'addresses', String(i)], address, 'an IPv4 or IPv6 address such as "169.254.20.10", without a prefix length: the policy admits that one address');
+    }
+  });
+
+  const endpoints = list(['network', 'privateEndpoints']);
+  endpoints.forEach((cidr, i) => {
+    const segments = ['network', 'privateEndpoints', String(i)];
+    if (cidrProblem(cidr) !== undefined) report(segments, cidr, CIDR_DESCRIPTION);
+    else if (parseCidr(cidr)!.prefixLength === 0) {
+      report(segments, cidr, "the range of the endpoints' subnets, not every address: /0 would open 443 to every private address, the cluster's own included");
+    }
+  });
+  if (endpoints.length > 0 && valueAt(data, ['s3', 'endpoint']) !== undefined) {
+    report(
+      ['network', 'privateEndpoints'],
+      endpoints,
+      'unset with s3.endpoint: the backend then reaches that endpoint on its port at any address, and AWS S3 not at all',
+    );
+  }
+
+  const solver = valueAt(data, ['network', 'certManagerHttp01']);
+  if (isPlainObject(solver) && solver.enabled !== false && solver.from === undefined && valueAt(data, ['ingress', 'edge']) === 'gateway') {
+    problems.push(
+      source.problem(
+        source.valueOffset(['network', 'certManagerHttp01']),
+        'network.certManagerHttp01.from',
+        undefined,
+        "required with ingress.edge \"gateway\": the namespace and podLabels of the Gateway's data-plane pods, " +
+          'which the challenge requests come through (the default is the ingress-nginx controller)',
+      ),
+    );
   }
   return problems;
 }

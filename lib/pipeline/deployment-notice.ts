@@ -80,7 +80,8 @@ export function discordPayload(notice: DeploymentNotice, now: Date = new Date())
   add('Status', notice.status, true);
   add('Component', notice.component, true);
   add('Environment', notice.environment, true);
-  add('Image', notice.image === undefined ? undefined : code(notice.image), false);
+  // Checked before quoting: an empty image would otherwise become the non-empty value "``".
+  add('Image', notice.image?.trim() ? code(notice.image) : undefined, false);
   if (notice.commit !== undefined && notice.commit !== '') {
     const short = code(notice.commit.slice(0, 12));
     add('Commit', isWebUrl(notice.commitUrl) ? `[${short}](${notice.commitUrl})` : short, true);

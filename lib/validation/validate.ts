@@ -7,6 +7,7 @@ import { defaultedManifest } from './crd/defaulting';
 import { POLICY_RULES } from './policy-rules';
 import { DELETION_RULES } from './deletion-rules';
 import { ARGOCD_RULES } from './argocd-rules';
+import { ARGO_VERSION_FLOOR_RULE } from './argocd-version-floor';
 import { REFERENCE_RULES } from './reference-rules';
 import { RUNTIME_RULES } from './runtime-rules';
 import { Rule, RuleContext } from './rule';
@@ -27,7 +28,7 @@ const SCHEMA_RULE: Rule = {
   },
 };
 
-export const RULES: readonly Rule[] = [SCHEMA_RULE, ...apiServerRules(), ...REFERENCE_RULES, ...ARGOCD_RULES, ...RUNTIME_RULES, ...POLICY_RULES, ...DELETION_RULES, YAML11_RULE];
+export const RULES: readonly Rule[] = [SCHEMA_RULE, ...apiServerRules(), ...REFERENCE_RULES, ...ARGOCD_RULES, ARGO_VERSION_FLOOR_RULE, ...RUNTIME_RULES, ...POLICY_RULES, ...DELETION_RULES, YAML11_RULE];
 
 export interface ValidateTreeOptions {
   /** @default RULES */

@@ -9,6 +9,7 @@
  * label); the messages here are the API server's, theirs are the project's.
  */
 import { DNS_1035_LABEL_PATTERN, DNS_1123_LABEL_FORMAT, DNS_1123_LABEL_PATTERN, DNS_1123_SUBDOMAIN_PATTERN } from '../../predicates/dns-names';
+import { LABEL_KEY_NAME_MAX_LENGTH, QUALIFIED_NAME_PATTERN } from '../../predicates/label-key';
 import { LABEL_VALUE_PATTERN } from '../../predicates/label-value';
 import { FieldError, FieldPath, forbidden, invalid, required, tooLong } from './field-error';
 
@@ -16,8 +17,7 @@ import { FieldError, FieldPath, forbidden, invalid, required, tooLong } from './
 
 const QUALIFIED_NAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const QUALIFIED_NAME_ERR = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const QUALIFIED_NAME_MAX_LENGTH = 63;
-const QUALIFIED_NAME = new RegExp(`^${QUALIFIED_NAME_FMT}$`);
+const QUALIFIED_NAME = new RegExp(QUALIFIED_NAME_PATTERN);
 
 const LABEL_VALUE_FMT = `(${QUALIFIED_NAME_FMT})?`;
 const LABEL_VALUE_ERR =
@@ -108,7 +108,7 @@ export function isQualifiedName(value: string): string[] {
     ];
   }
   if (name.length === 0) errs.push(`name part ${EMPTY_ERROR}`);
-  else if (longerThanBytes(name, QUALIFIED_NAME_MAX_LENGTH)) errs.push(`name part ${maxLenError(QUALIFIED_NAME_MAX_LENGTH)}`);
+  else if (longerThanBytes(name, LABEL_KEY_NAME_MAX_LENGTH)) errs.push(`name part ${maxLenError(LABEL_KEY_NAME_MAX_LENGTH)}`);
   if (!QUALIFIED_NAME.test(name)) errs.push(`name part ${regexError(QUALIFIED_NAME_ERR, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc')}`);
   return errs;
 }
