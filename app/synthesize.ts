@@ -15,7 +15,8 @@ import { isManifestFile } from '../lib/tree/manifest-file';
 import { TREE_PREFIX } from '../lib/tree/layout';
 import { parseTree, TreeReadError } from '../lib/tree/read-tree';
 import { TreeObject } from '../lib/tree/tree-object';
-import { renderFiles } from './render';
+import { applyPatches, PatchedObject } from './patch';
+import { renderApp, treeFiles } from './render';
 
 export interface SynthesizeOptions {
   /** Project root; relative paths below resolve against it. @default process.cwd() */
@@ -85,12 +86,16 @@ export function buildApp(environments: readonly Environment[], gitops: GitopsCon
   return app;
 }
 
-/** Renders the whole gitops tree in memory: relative path → file content. */
+/**
+ * Renders the whole gitops tree in memory, each environment's `patches` applied to its objects
+ * (throws `PatchError` for any that cannot apply): the objects, and relative path → file content.
+ */
 export function renderTree(
   environments: readonly Environment[],
   gitops: GitopsConfig = loadGitopsConfig(),
-): { objects: TreeObject[]; files: Map<string, string> } {
-  return renderFiles(buildApp(environments, gitops));
+): { objects: PatchedObject[]; files: Map<string, string> } {
+  const objects = applyPatches(renderApp(buildApp(environments, gitops)), environments);
+  return { objects, files: treeFiles(objects) };
 }
 
 /**

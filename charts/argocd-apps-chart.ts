@@ -21,6 +21,21 @@ export const COMPONENT_SYNC_WAVES: Readonly<Record<string, number>> = {
   frontend: 3,
 };
 
+/**
+ * The wave of every service of an environment's `services:`: the backend's. After the platform
+ * (its policies, PriorityClass and limits) and Kafka, which a service may be a client of; before
+ * the frontend, whose nginx resolves every upstream's name once, when it starts, and does not start
+ * while one is missing ("host not found in upstream"), so a service it proxies to must exist first.
+ * Beside the backend rather than after it: a service calling the backend and the backend calling a
+ * service are both clients that retry, and one wave keeps the frontend's wave where it is.
+ */
+export const SERVICE_SYNC_WAVE = COMPONENT_SYNC_WAVES.backend!;
+
+/** The wave of a component of `env`: a built-in one's, or a declared service's. */
+export function syncWaveOf(env: Pick<Environment, 'services'>, component: string): number | undefined {
+  return COMPONENT_SYNC_WAVES[component] ?? (Object.prototype.hasOwnProperty.call(env.services ?? {}, component) ? SERVICE_SYNC_WAVE : undefined);
+}
+
 export interface ArgoCdAppsChartProps {
   readonly environment: Environment;
   /** The environment's components, as the component charts of the app name them. */
@@ -45,13 +60,13 @@ export class ArgoCdAppsChart extends TreeChart {
     const env = props.environment;
     super(scope, `argocd-apps-${env.name}`, { treePath: applicationsFolder(env.name), sources: [env.file, props.gitops.file] });
 
-    const unplaced = props.components.filter((c) => COMPONENT_SYNC_WAVES[c] === undefined);
+    const unplaced = props.components.filter((c) => syncWaveOf(env, c) === undefined);
     this.node.addValidation({
       validate: () =>
         unplaced.map(
           (c) =>
             `component "${c}" of environment ${env.name} has no sync wave; allowed: ${Object.keys(COMPONENT_SYNC_WAVES).join(', ')} ` +
-            '(add it to COMPONENT_SYNC_WAVES in charts/argocd-apps-chart.ts)',
+            'and the services of the environment file (add it to COMPONENT_SYNC_WAVES in charts/argocd-apps-chart.ts)',
         ),
     });
 
@@ -72,7 +87,7 @@ export class ArgoCdAppsChart extends TreeChart {
             repository: props.gitops.repository,
             folders: [{ path: sourcePathOf(componentFolder(env.name, component)) }],
             destination: { server: cluster.server, namespace: env.namespace },
-            syncWave: COMPONENT_SYNC_WAVES[component] ?? 0,
+            syncWave: syncWaveOf(env, component) ?? 0,
             notifications: { config: props.notifications, events: ['sync-succeeded', 'sync-failed', 'health-degraded'] },
             protectFromDeletion: guarded,
             annotations: { [CLUSTER_ANNOTATION]: cluster.name },

@@ -3,7 +3,7 @@ import { EnvVar, KubeConfigMap } from '../imports/k8s';
 import { ExternalDatabase } from '../constructs/external-database';
 import { KafkaCluster, credentialsEnv } from '../constructs/kafka-cluster';
 import { KafkaTopicSpec } from '../constructs/kafka-topics';
-import { allowEgress, allowIngress } from '../constructs/network-flow';
+import { allowIngress } from '../constructs/network-flow';
 import { namespacePods, tcpPorts } from '../constructs/network-peer';
 import { RecommendedLabels } from '../constructs/recommended-labels';
 import { WebService } from '../constructs/web-service';
@@ -12,11 +12,14 @@ import { BackendSettings, Environment, NamespacePods, S3Settings, networkSetting
 import { Fail, failFor } from '../lib/predicates/invalid-value';
 import { JvmMemory, defaultNonHeapBytes, jvmMemory, jvmMemoryOptions, memoryLimitProblem, nonHeapProblem } from '../lib/predicates/jvm-memory';
 import { parseMemory } from '../lib/predicates/quantity';
-import { ShutdownStep, terminationGraceProblem } from '../lib/predicates/shutdown-budget';
+import { terminationGraceProblem } from '../lib/predicates/shutdown-budget';
+import { BACKEND_METRICS_ANNOTATIONS, BACKEND_STOP_DEFAULTS, EXIT_MARGIN_SECONDS, backendOwnership, backendShutdownSteps, backendStop } from '../lib/environment/component-workloads';
 import { externalAnnotation } from '../lib/tree/annotations';
 import { ComponentChart, ComponentChartProps } from './component-chart';
 import { KAFKA_BACKEND_USER } from './kafka-chart';
+import { allowObjectStorage } from './object-storage';
 import { PlatformChart } from './platform-chart';
+import { webServiceSettingsProps } from './workload-settings';
 
 export interface BackendChartProps extends ComponentChartProps {
   readonly platform: PlatformChart;
@@ -47,30 +50,8 @@ export interface BackendShutdown {
   readonly terminationGracePeriodSeconds?: number;
 }
 
-/**
- * The phases of the backend's Spring context that stop asynchronously, so that Spring waits for
- * each up to the phase timeout, in the order they stop. Phases that stop synchronously (closing
- * WebSocket sessions, stopping the web server's connectors) are not waited on with a timeout and
- * take no time worth counting.
- */
-export const SPRING_SHUTDOWN_PHASES: readonly { readonly name: string; readonly phase: number }[] = [
-  // spring-kafka: AbstractMessageListenerContainer.DEFAULT_PHASE, the KafkaListenerEndpointRegistry's phase.
-  { name: 'Kafka listener containers', phase: 2_147_483_647 - 100 },
-  // Spring Boot 3: WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE, SmartLifecycle.DEFAULT_PHASE - 1024.
-  { name: 'graceful web server shutdown', phase: 2_147_483_647 - 1024 },
-];
-/** Seconds left for the JVM to exit after the last phase: destroy callbacks, producer and pool close. */
-export const EXIT_MARGIN_SECONDS = 5;
-
-/** The steps of a backend pod's stop, each with the longest it may take, in the order they run. */
-export function backendShutdownSteps(shutdown: Required<Pick<BackendShutdown, 'preStopSeconds' | 'phaseTimeoutSeconds'>>): ShutdownStep[] {
-  return [
-    { name: 'pre-stop delay', seconds: shutdown.preStopSeconds },
-    ...[...SPRING_SHUTDOWN_PHASES]
-      .sort((a, b) => b.phase - a.phase)
-      .map((p) => ({ name: `${p.name} (phase ${p.phase})`, seconds: shutdown.phaseTimeoutSeconds })),
-  ];
-}
+// How a backend pod stops lives beside what the environment loader checks against it.
+export { EXIT_MARGIN_SECONDS, SPRING_SHUTDOWN_PHASES, backendShutdownSteps } from '../lib/environment/component-workloads';
 
 /**
  * The Spring Boot API, which also holds the users' WebSocket sessions. Every pod consumes every
@@ -96,9 +77,9 @@ export class BackendChart extends ComponentChart {
     const version = imageVersion(settings.image);
     const fail = failFor('BackendChart', name);
     const shutdown = {
-      preStopSeconds: props.shutdown?.preStopSeconds ?? 10,
-      phaseTimeoutSeconds: props.shutdown?.phaseTimeoutSeconds ?? 30,
-      terminationGracePeriodSeconds: props.shutdown?.terminationGracePeriodSeconds ?? 75,
+      preStopSeconds: props.shutdown?.preStopSeconds ?? BACKEND_STOP_DEFAULTS.preStopSeconds,
+      phaseTimeoutSeconds: props.shutdown?.phaseTimeoutSeconds ?? BACKEND_STOP_DEFAULTS.phaseTimeoutSeconds,
+      terminationGracePeriodSeconds: props.shutdown?.terminationGracePeriodSeconds ?? BACKEND_STOP_DEFAULTS.terminationGracePeriodSeconds,
     };
     const graceProblem = terminationGraceProblem(shutdown.terminationGracePeriodSeconds, backendShutdownSteps(shutdown), EXIT_MARGIN_SECONDS);
     if (graceProblem !== undefined) fail('shutdown.terminationGracePeriodSeconds', shutdown.terminationGracePeriodSeconds, graceProblem);
@@ -132,61 +113,50 @@ export class BackendChart extends ComponentChart {
       component,
       containerPort: 8080,
       servicePort: 8080,
-      readinessProbe: { path: '/actuator/health/readiness' },
-      livenessProbe: { path: '/actuator/health/liveness' },
-      // A JVM with a cold cache can take minutes on a busy node: allow up to 3 minutes.
-      startupProbe: { path: '/actuator/health/liveness', periodSeconds: 5, failureThreshold: 36 },
       replicas: settings.replicas,
       cpuTargetPercent: settings.cpuTargetPercent,
       resources: settings.resources,
-      env: [
-        { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-        { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-        // One consumer group per pod: every pod receives every chat message.
-        { name: 'SPRING_KAFKA_CONSUMER_GROUPID', value: `${name}-$(POD_NAME)` },
-        ...this.database.credentialsEnv({ username: 'SPRING_DATASOURCE_USERNAME', password: 'SPRING_DATASOURCE_PASSWORD' }),
-        ...kafkaCredentials(props.kafka).env,
-      ],
       envFrom: [this.config],
       writablePaths: ['/tmp'],
-      preStopDelaySeconds: shutdown.preStopSeconds,
-      terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds,
       imagePullSecrets: [env.imagePullSecret],
-      annotations: {
-        ...props.platform.externalObjects,
-        [externalAnnotation('Secret', this.database.credentialsSecret)]:
-          'database credentials (keys username and password), created out of band in the namespace (README: "Database credentials")',
-        ...kafkaCredentials(props.kafka).annotations,
-      },
       priorityClassName: props.platform.priorityClassName,
       // No static keys anywhere: the pods get AWS credentials from the ServiceAccount's IAM role.
       ...(env.s3.roleArn ? { serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': env.s3.roleArn } } : {}),
-      podAnnotations: { ...METRICS_ANNOTATIONS },
+      // What the environment's components.backend settings may add to or change.
+      ...webServiceSettingsProps(settings, {
+        field: ['components', 'backend'],
+        ownership: backendOwnership(backendStop(shutdown.phaseTimeoutSeconds, shutdown)),
+        fail,
+        readinessProbe: { path: '/actuator/health/readiness' },
+        livenessProbe: { path: '/actuator/health/liveness' },
+        // A JVM with a cold cache can take minutes on a busy node: allow up to 3 minutes.
+        startupProbe: { path: '/actuator/health/liveness', periodSeconds: 5, failureThreshold: 36 },
+        env: [
+          { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+          // One consumer group per pod: every pod receives every chat message.
+          { name: 'SPRING_KAFKA_CONSUMER_GROUPID', value: `${name}-$(POD_NAME)` },
+          ...this.database.credentialsEnv({ username: 'SPRING_DATASOURCE_USERNAME', password: 'SPRING_DATASOURCE_PASSWORD' }),
+          ...kafkaCredentials(props.kafka).env,
+        ],
+        envFrom: [this.config],
+        preStopDelaySeconds: shutdown.preStopSeconds,
+        terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds,
+        annotations: {
+          ...props.platform.externalObjects,
+          [externalAnnotation('Secret', this.database.credentialsSecret)]:
+            'database credentials (keys username and password), created out of band in the namespace (README: "Database credentials")',
+          ...kafkaCredentials(props.kafka).annotations,
+        },
+        podAnnotations: { ...METRICS_ANNOTATIONS },
+      }),
     });
 
     props.kafka.allowClient(this.service);
     this.database.allowFrom(this.service);
     const network = networkSettings(env);
-    this.allowObjectStorage(env.s3, network.privateEndpoints);
+    allowObjectStorage(this.service, env);
     if (network.metricsScrapers) this.allowMetricsScrapers(network.metricsScrapers);
-  }
-
-  /**
-   * Egress to the object store on its port only. AWS S3 (and STS, for the IAM role) has no fixed
-   * addresses, so the rule allows HTTPS to public addresses and nothing private, besides the ranges
-   * of the VPC interface endpoints S3 and STS resolve to where there are some; an S3-compatible
-   * endpoint may live on a private network, so there the rule allows that endpoint's port.
-   */
-  private allowObjectStorage(s3: S3Settings, privateEndpoints: readonly string[]): void {
-    const endpoint = s3.endpoint ? new URL(s3.endpoint) : undefined;
-    const port = endpoint ? Number(endpoint.port || (endpoint.protocol === 'http:' ? 80 : 443)) : 443;
-    allowEgress(this.service, {
-      name: 'object-storage',
-      addresses: endpoint
-        ? [{ cidr: '0.0.0.0/0' }]
-        : [{ cidr: '0.0.0.0/0', except: PRIVATE_RANGES }, ...privateEndpoints.map((cidr) => ({ cidr }))],
-      ports: tcpPorts(port),
-    });
   }
 
   /**
@@ -203,14 +173,7 @@ export class BackendChart extends ComponentChart {
  * Where Prometheus finds the metrics: the annotations its annotation-based pod discovery reads,
  * and the port the scrape policy opens.
  */
-const METRICS_ANNOTATIONS = {
-  'prometheus.io/scrape': 'true',
-  'prometheus.io/port': '8080',
-  'prometheus.io/path': '/actuator/prometheus',
-} as const;
-
-/** RFC 1918 and link-local ranges: the cluster's own networks and the node metadata service. */
-const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'];
+const METRICS_ANNOTATIONS = BACKEND_METRICS_ANNOTATIONS;
 
 /**
  * Where images and files are stored. `AWS_REGION` is what the AWS SDK's default chain reads; the

@@ -8,21 +8,31 @@ import { WebIngress } from '../constructs/web-ingress';
 import { WebRoute } from '../constructs/web-route';
 import { WebService } from '../constructs/web-service';
 import { imageVersion } from '../lib/environment/image-reference';
+import { FRONTEND_PATHS } from '../lib/environment/service-settings';
+import { FRONTEND_OWNERSHIP, FRONTEND_WORKER_SHUTDOWN_SECONDS } from '../lib/environment/component-workloads';
+import { failFor } from '../lib/predicates/invalid-value';
 import { parseCpu } from '../lib/predicates/quantity';
 import { externalAnnotation } from '../lib/tree/annotations';
 import { ComponentChart, ComponentChartProps } from './component-chart';
 import { PlatformChart } from './platform-chart';
+import { webServiceSettingsProps } from './workload-settings';
 
 export interface FrontendChartProps extends ComponentChartProps {
   readonly platform: PlatformChart;
   /** The API and WebSocket service that `/api/` and the WebSocket path are proxied to. */
   readonly backend: IWebBackend;
+  /**
+   * Further path prefixes proxied to services (the `proxyPath` of the environment's services),
+   * after the backend's routes; each with the ingress's body size limit.
+   * @default - none
+   */
+  readonly serviceRoutes?: readonly { readonly pathPrefix: string; readonly upstream: IWebBackend }[];
 }
 
 /** UID of the unprivileged nginx images (`nginx` user). */
 const NGINX_UID = 101;
 /** Where the backend's WebSocket endpoint lives, for browsers and for the proxy. */
-const WEBSOCKET_PATH = '/ws';
+const WEBSOCKET_PATH = FRONTEND_PATHS.webSocket;
 
 /**
  * The single-page app, served by an unprivileged nginx on 8080 that also reverse-proxies `/api/`
@@ -61,13 +71,17 @@ export class FrontendChart extends ComponentChart {
       // The workload's labels: the configuration is part of it.
       labels: { ...RecommendedLabels.of(this, { name, component, version }).all },
       routes: [
-        { kind: 'http', pathPrefix: '/api/', upstream: props.backend, maxBodySize: env.ingress.maxBodySize },
+        { kind: 'http', pathPrefix: FRONTEND_PATHS.api, upstream: props.backend, maxBodySize: env.ingress.maxBodySize },
         { kind: 'websocket', path: WEBSOCKET_PATH, upstream: props.backend },
+        ...(props.serviceRoutes ?? []).map((route) => ({ kind: 'http' as const, pathPrefix: route.pathPrefix, upstream: route.upstream, maxBodySize: env.ingress.maxBodySize })),
       ],
+      hashedAssetsPath: FRONTEND_PATHS.assets,
       // One worker per CPU of the limit; more would only contend for the same quota.
       workerProcesses: Math.max(1, Math.ceil(parseCpu(settings.resources.limits.cpu))),
       ...(env.ingress.trustedProxies ? { trustedProxies: env.ingress.trustedProxies } : {}),
       ...(lb ? { tlsOffloadListener: { proxyProtocol: lb.proxyProtocol ?? false } } : {}),
+      // What the termination grace period is sized for, with the pre-stop delay before it.
+      shutdownTimeoutSeconds: FRONTEND_WORKER_SHUTDOWN_SECONDS,
     });
 
     // Always ClusterIP: the edge and the load balancer reach the pods on different ports, and a
@@ -83,15 +97,23 @@ export class FrontendChart extends ComponentChart {
       command: this.proxy.command,
       configMounts: [this.proxy.configMount],
       writablePaths: this.proxy.writablePaths,
-      readinessProbe: { path: this.proxy.healthPath },
-      livenessProbe: { path: this.proxy.healthPath },
       replicas: settings.replicas,
       cpuTargetPercent: settings.cpuTargetPercent,
       resources: settings.resources,
       runAsUser: NGINX_UID,
       imagePullSecrets: [env.imagePullSecret],
-      annotations: props.platform.externalObjects,
       priorityClassName: props.platform.priorityClassName,
+      // What the environment's components.frontend settings may add to or change.
+      ...webServiceSettingsProps(settings, {
+        field: ['components', 'frontend'],
+        ownership: FRONTEND_OWNERSHIP,
+        fail: failFor('FrontendChart', name),
+        readinessProbe: { path: this.proxy.healthPath },
+        livenessProbe: { path: this.proxy.healthPath },
+        preStopDelaySeconds: FRONTEND_OWNERSHIP.stop.preStopDelaySeconds,
+        terminationGracePeriodSeconds: FRONTEND_OWNERSHIP.stop.terminationGracePeriodSeconds,
+        annotations: props.platform.externalObjects,
+      }),
     });
 
     const tlsSecret = { [externalAnnotation('Secret', env.ingress.tlsSecretName)]: 'TLS certificate of the host, issued out of band (e.g. by cert-manager)' };

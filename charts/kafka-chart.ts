@@ -4,6 +4,7 @@ import { KafkaTopics, KafkaTopicSpec } from '../constructs/kafka-topics';
 import { PROTECTED_FROM_DELETION } from '../lib/tree/deletion';
 import { imageVersion } from '../lib/environment/image-reference';
 import { kafkaAuthentication } from '../lib/environment/environment';
+import { kafkaClientServices } from '../lib/environment/service-settings';
 import { ComponentChart, ComponentChartProps } from './component-chart';
 import { PlatformChart } from './platform-chart';
 
@@ -20,6 +21,13 @@ export const KAFKA_BROKER_SECRET = 'kafka-broker-credentials';
 export const KAFKA_BACKEND_SECRET = 'kafka-backend-credentials';
 /** The client user name the backend asks the cluster for. */
 export const KAFKA_BACKEND_USER = 'backend';
+/**
+ * The Secret of the Kafka user a service of `services:` that calls Kafka logs in as; its client
+ * user name is the service's name. (`broker` is no service name, so this is never the brokers'.)
+ */
+export function kafkaServiceSecret(service: string): string {
+  return `kafka-${service}-credentials`;
+}
 
 /**
  * The Kafka cluster chat messages fan out through (every backend pod consumes every message), and
@@ -52,7 +60,10 @@ export class KafkaChart extends ComponentChart {
             authentication: {
               mechanism: 'SCRAM-SHA-512',
               brokerSecret: KAFKA_BROKER_SECRET,
-              clientSecrets: { [KAFKA_BACKEND_USER]: KAFKA_BACKEND_SECRET },
+              clientSecrets: {
+                [KAFKA_BACKEND_USER]: KAFKA_BACKEND_SECRET,
+                ...Object.fromEntries(kafkaClientServices(env).map((service) => [service, kafkaServiceSecret(service)])),
+              },
             },
           }
         : {}),

@@ -9,12 +9,13 @@ import { resynthesize } from '../app/synthesize';
 
 const USAGE = `usage: npm run promote -- --from <env> --to <env> [<component>...] [--allow-repository-change]
 
-Copies the images of the given components (default: ${APPLICATION_COMPONENTS.join(', ')}) from
-environments/<from>.yaml into environments/<to>.yaml, prints each change (old → new) and
-re-synthesizes gitops/. Only images move; all or nothing.
+Copies the images of the given components (default: ${APPLICATION_COMPONENTS.join(', ')} and every
+service both files declare) from environments/<from>.yaml into environments/<to>.yaml, prints each
+change (old → new) and re-synthesizes gitops/. Only images move; all or nothing.
   --from <env>               the environment whose images are copied, e.g. staging
   --to <env>                 the environment that receives them, e.g. prod
-  <component>                any of ${IMAGE_COMPONENTS.join(', ')} (kafka only when named)
+  <component>                any of ${IMAGE_COMPONENTS.join(', ')} (kafka only when named), or a
+                             service both files declare under services:
   --allow-repository-change  accept images from other repositories than the target runs now
   -h, --help                 show this help
 

@@ -15,7 +15,8 @@ prints each change (old → new) and re-synthesizes gitops/. Publish the result 
 and Argo CD's auto-sync stays on.
   --env <env>      the environment to roll back, e.g. prod
   --to <git-rev>   a commit, tag or expression such as HEAD~1
-  <component>      any of ${IMAGE_COMPONENTS.join(', ')} (default: ${APPLICATION_COMPONENTS.join(', ')})
+  <component>      any of ${IMAGE_COMPONENTS.join(', ')}, or a service the file declares (default:
+                   ${APPLICATION_COMPONENTS.join(', ')} and every service the file declares now and at <git-rev>)
   -h, --help       show this help
 
 Exit status (docs/exit-statuses.md): 0 done (also when nothing differed), 1 refused or failed, 2

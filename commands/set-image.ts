@@ -11,7 +11,8 @@ const USAGE = `usage: npm run set-image -- <component> <image> --env <env> [--al
 Sets <component>'s image in environments/<env>.yaml (only that value: comments and layout stay)
 and re-synthesizes gitops/. If the image is refused or the new tree does not validate, the file is
 restored and nothing is written.
-  <component>                ${IMAGE_COMPONENTS.map((c) => `${c} (${imageField(c)})`).join(', ')}
+  <component>                ${IMAGE_COMPONENTS.map((c) => `${c} (${imageField(c)})`).join(', ')},
+                             or a service the file declares (services.<name>.image)
   <image>                    [registry[:port]/]path:tag, path@sha256:<digest> or path:tag@sha256:<digest>;
                              untagged and "latest" are refused
   --env <env>                the environment, e.g. staging

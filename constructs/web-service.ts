@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
@@ -11,13 +10,18 @@ import {
   KubeService,
   KubeServiceAccount,
   NetworkPolicyPort,
+  NodeAffinity,
   Probe,
+  Toleration,
   Volume,
   VolumeMount,
 } from '../imports/k8s';
 import { CIDR_DESCRIPTION, cidrProblem } from '../lib/predicates/cidr';
 import { dns1123LabelProblem } from '../lib/predicates/dns-names';
 import { failFor } from '../lib/predicates/invalid-value';
+import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from '../lib/tree/config-checksum';
+import { labelKeyProblem } from '../lib/predicates/label-key';
+import { labelValueProblem } from '../lib/predicates/label-value';
 import { portProblem } from '../lib/predicates/port';
 import { minReplicasProblem } from '../lib/predicates/replica-range';
 import { ContainerResourcesProps, containerResources, restrictedContainerSecurityContext } from './container-spec';
@@ -198,8 +202,29 @@ export interface WebServiceProps {
    * @default 10001
    */
   readonly runAsUser?: number;
-  /** Extra pod template annotations (e.g. scraping). @default - none */
+  /**
+   * Extra pod template annotations (e.g. scraping). `checksum/config` is refused: the construct
+   * writes it, and a configuration change rolls the pods through it.
+   * @default - none
+   */
   readonly podAnnotations?: Record<string, string>;
+  /**
+   * Extra pod template labels, beside the recommended labels (never in a selector). A key under
+   * `app.kubernetes.io/` is refused: the construct owns those, the selector labels among them,
+   * which the Deployment's immutable selector, the Service and the PodDisruptionBudget match.
+   * @default - none
+   */
+  readonly podLabels?: Record<string, string>;
+  /** Node labels a node must carry for the pods to be scheduled on it. @default - any node */
+  readonly nodeSelector?: Record<string, string>;
+  /** Taints the pods tolerate. @default - none */
+  readonly tolerations?: Toleration[];
+  /**
+   * Node affinity of the pods. Pod affinity and anti-affinity are not offered: the construct
+   * spreads the pods itself (topology spread constraints over nodes and zones, per revision).
+   * @default - none
+   */
+  readonly nodeAffinity?: NodeAffinity;
   /** Annotations of the Deployment itself. @default - none */
   readonly annotations?: Record<string, string>;
   /** Annotations of the ServiceAccount (e.g. a cloud IAM role). @default - none */
@@ -286,7 +311,7 @@ export class WebService extends Construct implements IWebBackend {
     const podAnnotations: Record<string, string> = { ...(props.podAnnotations ?? {}) };
     if (configSources.length > 0) {
       // Resolved at synth time so every change made to the ConfigMaps after this point counts.
-      podAnnotations['checksum/config'] = Lazy.any({ produce: () => configChecksum(configSources) }) as unknown as string;
+      podAnnotations[CONFIG_CHECKSUM_ANNOTATION] = Lazy.any({ produce: () => configMapsChecksum(configSources) }) as unknown as string;
     }
 
     const httpProbe = (probe: HttpProbeOptions, periodSeconds: number, failureThreshold: number): Probe => ({
@@ -315,13 +340,16 @@ export class WebService extends Construct implements IWebBackend {
         revisionHistoryLimit: props.revisionHistoryLimit ?? 10,
         template: {
           metadata: {
-            labels: { ...this.labels.all },
+            labels: { ...this.labels.all, ...(props.podLabels ?? {}) },
             ...(Object.keys(podAnnotations).length > 0 ? { annotations: podAnnotations } : {}),
           },
           spec: {
             serviceAccountName: props.name,
             automountServiceAccountToken: false,
             ...(props.priorityClassName ? { priorityClassName: props.priorityClassName } : {}),
+            ...(props.nodeSelector && Object.keys(props.nodeSelector).length > 0 ? { nodeSelector: { ...props.nodeSelector } } : {}),
+            ...(props.nodeAffinity ? { affinity: { nodeAffinity: props.nodeAffinity } } : {}),
+            ...(props.tolerations?.length ? { tolerations: props.tolerations.map((t) => ({ ...t })) } : {}),
             ...(props.imagePullSecrets?.length
               ? { imagePullSecrets: props.imagePullSecrets.map((name) => ({ name })) }
               : {}),
@@ -458,13 +486,14 @@ export class WebService extends Construct implements IWebBackend {
   }
 }
 
-function configChecksum(configMaps: KubeConfigMap[]): string {
-  const hash = createHash('sha256');
-  for (const cm of [...configMaps].sort((a, b) => a.name.localeCompare(b.name))) {
-    const json = cm.toJson() as { data?: unknown; binaryData?: unknown };
-    hash.update(cm.name).update('\0').update(JSON.stringify([json.data ?? {}, json.binaryData ?? {}]));
-  }
-  return hash.digest('hex');
+/** The ConfigMaps' checksum, by the one formula the patch step also recomputes it with. */
+function configMapsChecksum(configMaps: KubeConfigMap[]): string {
+  return configChecksum(
+    configMaps.map((cm) => {
+      const json = cm.toJson() as { data?: unknown; binaryData?: unknown };
+      return { name: cm.name, data: json.data, binaryData: json.binaryData };
+    }),
+  );
 }
 
 function validateProps(
@@ -496,4 +525,21 @@ function validateProps(
     fail('preStopCommand', props.preStopCommand, 'a non-empty command, or unset for the default sleep');
   }
   if (props.command !== undefined && props.command.length === 0) fail('command', props.command, 'a non-empty list, or unset for the image\'s entrypoint');
+  if (props.podAnnotations?.[CONFIG_CHECKSUM_ANNOTATION] !== undefined) {
+    fail(`podAnnotations.${CONFIG_CHECKSUM_ANNOTATION}`, props.podAnnotations[CONFIG_CHECKSUM_ANNOTATION], 'unset: the construct writes it from its ConfigMaps, and a configuration change rolls the pods through it');
+  }
+  for (const [field, labels] of [['podLabels', props.podLabels], ['nodeSelector', props.nodeSelector]] as const) {
+    for (const [key, value] of Object.entries(labels ?? {})) {
+      const keyProblem = labelKeyProblem(key);
+      if (keyProblem !== undefined) fail(`${field}.${key}`, key, keyProblem);
+      const valueProblem = labelValueProblem(value);
+      if (valueProblem !== undefined) fail(`${field}.${key}`, value, `a label value: ${valueProblem}`);
+      if (field === 'podLabels' && (key.startsWith(RECOMMENDED_LABEL_PREFIX) || key === 'pod-template-hash')) {
+        fail(`${field}.${key}`, key, `a key outside ${RECOMMENDED_LABEL_PREFIX} and other than pod-template-hash: the construct and the Deployment controller own these, the selector labels among them`);
+      }
+    }
+  }
 }
+
+/** The recommended labels' prefix: every label under it is the construct's. */
+const RECOMMENDED_LABEL_PREFIX = 'app.kubernetes.io/';

@@ -121,9 +121,11 @@ describe('options npm swallowed', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(`npm run set-image -- backend ${image} --env staging`);
     expect(run.stdout).toBe('');
-    // With -- the same line reaches the command: its own usage check answers (no such component).
+    // With -- the same line reaches the command: it reads the file, which declares no such
+    // component, and refuses it (exit 1, as for any value the environment file does not allow).
     const typed = npmRun(project, ['set-image', '--', 'nope', image, '--env', 'staging']);
-    expect(typed.status).toBe(2);
+    expect(typed.status).toBe(1);
+    expect(typed.stderr).toContain('"nope"');
     expect(typed.stderr).not.toContain('npm took');
     expect(fs.readFileSync(path.join(project, 'environments', 'staging.yaml'), 'utf8')).toBe(before);
   }, 120_000);

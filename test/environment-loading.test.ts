@@ -214,7 +214,8 @@ describe('loading environment files', () => {
 
     expect(error.message).toContain(
       'environments/dev.yaml:11:5: components.backend.replica: {"min":2,"max":4} — unknown field; ' +
-        'allowed: cpuTargetPercent, image, jvm, replicas, resources (did you mean "replicas"?)',
+        'allowed: affinity, cpuTargetPercent, env, image, jvm, nodeSelector, podAnnotations, podLabels, preStopDelaySeconds, probes, replicas, resources, ' +
+        'terminationGracePeriodSeconds, tolerations (did you mean "replicas"?)',
     );
   });
 
@@ -298,7 +299,7 @@ describe('loading environment files', () => {
     const error = problemsOf('dev.yaml', '# nothing yet\n');
 
     expect(messageLines(error)).toEqual([
-      'environments/dev.yaml:1:1: (document): null — a mapping with keys cluster, clusters, components, database, host, imagePullSecret, ingress, kafka, namespace, network, priority, protected, s3',
+      'environments/dev.yaml:1:1: (document): null — a mapping with keys cluster, clusters, components, database, host, imagePullSecret, ingress, kafka, namespace, network, patches, priority, protected, s3, services',
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { PipelineError } from '../lib/pipeline/pipeline-error';
-import { parseComponents, readImage, replaceImage } from '../lib/pipeline/image-edit';
+import { checkComponent, imageComponents, imageField, parseComponents, readImage, replaceImage } from '../lib/pipeline/image-edit';
 
 const FILE = 'environments/staging.yaml';
 
@@ -89,8 +89,42 @@ describe('parseComponents', () => {
     expect(parseComponents([])).toBeUndefined();
   });
 
-  test('an unknown name is refused with the allowed ones', () => {
-    expect(() => parseComponents(['backend', 'db'])).toThrow(PipelineError);
-    expect(() => parseComponents(['db'])).toThrow(/unknown component "db"; allowed: .*backend.*frontend/);
+  test('a name no component or service can have is refused with the allowed ones', () => {
+    expect(() => parseComponents(['backend', 'Media'])).toThrow(PipelineError);
+    expect(() => parseComponents(['9db'])).toThrow('unknown component "9db"; allowed: backend, frontend, kafka or a service of the environment file (services.<name>)');
+  });
+
+  test('a service name passes: whether the environment has it, its file says', () => {
+    expect(parseComponents(['media', 'backend'])).toEqual(['media', 'backend']);
+  });
+});
+
+const WITH_SERVICES = `${ENVIRONMENT}services:
+  media:
+    image: registry.example.com/chat/media:2.1.0 # the media service
+    replicas: { min: 2, max: 3 }
+  notifier: { image: 'registry.example.com/chat/notifier:0.9.3' }
+`;
+
+describe('the components of an environment file', () => {
+  test('are the built-in ones, then the services it declares, in its order', () => {
+    expect(imageComponents(WITH_SERVICES, FILE)).toEqual(['backend', 'frontend', 'kafka', 'media', 'notifier']);
+    expect(imageComponents(ENVIRONMENT, FILE)).toEqual(['backend', 'frontend', 'kafka']);
+  });
+
+  test('a service\'s image is services.<name>.image, read and replaced in place like any other', () => {
+    expect(imageField('media')).toBe('services.media.image');
+    expect(readImage(WITH_SERVICES, FILE, 'notifier')).toBe('registry.example.com/chat/notifier:0.9.3');
+    const edited = replaceImage(WITH_SERVICES, FILE, 'media', 'registry.example.com/chat/media:2.2.0');
+    expect(edited).toBe(WITH_SERVICES.replace('media:2.1.0 #', 'media:2.2.0 #'));
+    expect(replaceImage(WITH_SERVICES, FILE, 'notifier', 'registry.example.com/chat/notifier:1.0.0')).toBe(WITH_SERVICES.replace("notifier:0.9.3'", "notifier:1.0.0'"));
+  });
+
+  test('a component the file does not declare is refused, naming the ones it has', () => {
+    expect(() => checkComponent(WITH_SERVICES, FILE, 'mailer')).toThrow(
+      'environments/staging.yaml: unknown component "mailer"; allowed: backend, frontend, kafka, media, notifier (a service is one the file declares under services:)',
+    );
+    expect(() => checkComponent(ENVIRONMENT, FILE, 'media')).toThrow(/unknown component "media"; allowed: backend, frontend, kafka \(/);
+    expect(() => checkComponent(WITH_SERVICES, FILE, 'media')).not.toThrow();
   });
 });

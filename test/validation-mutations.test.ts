@@ -601,6 +601,22 @@ const MUTATIONS: Record<string, Mutation> = {
       container(m).securityContext.seccompProfile.type = 'Unconfined';
     },
   },
+  'POD-VOLUME-TYPES': {
+    breakage: "a hostPath volume (the node's filesystem)",
+    at: BACKEND,
+    names: 'spec.template.spec.volumes[1].hostPath',
+    mutate: (m) => {
+      m.spec.template.spec.volumes.splice(1, 0, { name: 'node-logs', hostPath: { path: '/var/log' } });
+    },
+  },
+  'POD-HOST-ACCESS': {
+    breakage: "the pod in the node's network namespace",
+    at: BACKEND,
+    names: 'spec.template.spec.hostNetwork',
+    mutate: (m) => {
+      m.spec.template.spec.hostNetwork = true;
+    },
+  },
   'POD-READONLY-ROOT': {
     breakage: 'a writable root filesystem',
     at: BACKEND,

@@ -238,3 +238,44 @@ describe('WebService', () => {
     expect(() => svc.allowFromAddresses('lb', [cidr])).toThrow(`WebService "api": allowFromAddresses("lb")[0]: ${JSON.stringify(cidr)} — an IPv4 or IPv6 address range (CIDR)`);
   });
 });
+
+describe('WebService scheduling and pod metadata', () => {
+  test('adds pod labels to the pod template only: every selector stays on name and instance', () => {
+    const { byKind } = synth({ podLabels: { team: 'chat', 'cost.example.com/center': 'c-42' } });
+    const deployment = byKind('Deployment');
+    expect(deployment.spec.template.metadata.labels).toMatchObject({ team: 'chat', 'cost.example.com/center': 'c-42', 'app.kubernetes.io/name': 'api' });
+    const selector = { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'api' };
+    expect(deployment.spec.selector.matchLabels).toEqual(selector);
+    expect(byKind('Service').spec.selector).toEqual(selector);
+    expect(byKind('PodDisruptionBudget').spec.selector.matchLabels).toEqual(selector);
+    expect(deployment.metadata.labels).not.toHaveProperty('team');
+  });
+
+  test('schedules with the node selector, tolerations and node affinity it is given, keeping its own spreading', () => {
+    const nodeAffinity = {
+      requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] }] }] },
+    };
+    const tolerations = [{ key: 'dedicated', operator: 'Equal', value: 'chat', effect: 'NoSchedule' }];
+    const spec = synth({ nodeSelector: { 'node.example.com/pool': 'web' }, tolerations, nodeAffinity }).byKind('Deployment').spec.template.spec;
+    expect(spec.nodeSelector).toEqual({ 'node.example.com/pool': 'web' });
+    expect(spec.tolerations).toEqual(tolerations);
+    expect(spec.affinity).toEqual({ nodeAffinity });
+    expect(spec.topologySpreadConstraints.map((c: any) => c.topologyKey)).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+  });
+
+  test('without them the pod spec has no nodeSelector, tolerations or affinity', () => {
+    const spec = synth().byKind('Deployment').spec.template.spec;
+    for (const field of ['nodeSelector', 'tolerations', 'affinity']) expect(spec).not.toHaveProperty(field);
+  });
+
+  test.each([
+    [{ podLabels: { 'app.kubernetes.io/name': 'other' } }, 'WebService "api": podLabels.app.kubernetes.io/name: "app.kubernetes.io/name" — a key outside app.kubernetes.io/'],
+    [{ podLabels: { 'app.kubernetes.io/tier': 'web' } }, 'podLabels.app.kubernetes.io/tier: "app.kubernetes.io/tier" — a key outside app.kubernetes.io/'],
+    [{ podLabels: { 'pod-template-hash': 'x' } }, 'podLabels.pod-template-hash: "pod-template-hash" — a key outside app.kubernetes.io/ and other than pod-template-hash'],
+    [{ podLabels: { team: 'not a value' } }, 'podLabels.team: "not a value" — a label value: at most 63 characters'],
+    [{ nodeSelector: { '-bad': 'x' } }, 'nodeSelector.-bad: "-bad" — a label key'],
+    [{ podAnnotations: { 'checksum/config': 'abc' } }, 'podAnnotations.checksum/config: "abc" — unset: the construct writes it from its ConfigMaps'],
+  ])('refuses %j, naming what the construct owns', (props, message) => {
+    expect(() => synth(props as Partial<WebServiceProps>)).toThrow(message);
+  });
+});

@@ -4,6 +4,8 @@ import { diffTrees, ResourceChange } from './tree-diff';
 import { TreeObject } from '../tree/tree-object';
 import { keyedObjects } from './keyed-objects';
 import { StaleTree } from './stale-tree';
+import { patchedChanges } from './patch-provenance';
+import { patchOriginsOf } from '../tree/manifest-file';
 
 /** Everything `npm run diff` reports: what changes per resource, and what that does to the clusters. */
 export interface DiffReport {
@@ -46,7 +48,7 @@ export function buildDiffReport(
 ): DiffReport {
   const base = keyedObjects(baseFiles, options.base);
   const head = keyedObjects(headFiles, options.head);
-  const changes = diffTrees(base, head, { baseLabel: 'a', headLabel: 'b' });
+  const changes = withPatchOrigins(diffTrees(base, head, { baseLabel: 'a', headLabel: 'b' }), headFiles);
   const removals = removalsBetween(deploymentsIn(baseFiles, base), deploymentsIn(headFiles, head));
   const impact = analyzeImpact(changes, base, head, options);
   const count = (s: ResourceChange['status']) => changes.filter((c) => c.status === s).length;
@@ -64,6 +66,19 @@ export function buildDiffReport(
       warnings: impact.groups.reduce((n, g) => n + g.warnings.length, 0),
     },
   };
+}
+
+/**
+ * Each change with the values the new side's patches wrote, read from the provenance header of
+ * the new file: the diff compares files, so what a patch did is known from what the file says.
+ */
+function withPatchOrigins(changes: ResourceChange[], headFiles: ReadonlyMap<string, string>): ResourceChange[] {
+  return changes.map((c) => {
+    const text = c.after ? headFiles.get(c.after.path) : undefined;
+    const origins = text !== undefined ? patchOriginsOf(text) : [];
+    const patched = patchedChanges(c.before?.manifest, c.after?.manifest, origins);
+    return patched.length > 0 ? { ...c, patched } : c;
+  });
 }
 
 function deploymentsIn(files: ReadonlyMap<string, string>, resources: ReadonlyMap<string, TreeObject>) {
@@ -110,6 +125,7 @@ export function reportJson(report: DiffReport): string {
         namespace: c.namespace,
         name: c.name,
         path: (c.after ?? c.before)!.path,
+        ...(c.patched ? { patched: c.patched } : {}),
         patch: c.patch,
       })),
     },

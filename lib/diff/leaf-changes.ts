@@ -34,13 +34,29 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return leafChanges(a, b).length === 0;
 }
 
+/** Whether a list's items are all objects with distinct `name`s: such a list is read by name. */
+function namedItems(v: readonly unknown[]): boolean {
+  const named = v.length > 0 && v.every((x) => x !== null && typeof x === 'object' && typeof (x as { name?: unknown }).name === 'string');
+  return named && new Set(v.map((x) => (x as { name: string }).name)).size === v.length;
+}
+
+/** The path segment of item `index` of a list: `[name]` in a list of named objects, else `[index]`. */
+export function itemSegment(list: readonly unknown[], index: number): string {
+  return namedItems(list) ? `[${(list[index] as { name: string }).name}]` : `[${index}]`;
+}
+
+/** `spec.template.spec.containers[backend].image`: a leaf path as reports show it. */
+export function leafPathText(path: readonly string[]): string {
+  let text = '';
+  for (const segment of path) text += segment.startsWith('[') || text === '' ? segment : `.${segment}`;
+  return text;
+}
+
 function flatten(value: unknown): Map<string, { path: string[]; json: string }> {
   const out = new Map<string, { path: string[]; json: string }>();
   const visit = (v: unknown, path: string[]): void => {
     if (Array.isArray(v)) {
-      const named = v.length > 0 && v.every((x) => x !== null && typeof x === 'object' && typeof x.name === 'string');
-      const names = named ? new Set(v.map((x) => x.name)) : undefined;
-      const byName = names !== undefined && names.size === v.length;
+      const byName = namedItems(v);
       if (v.length === 0) out.set(JSON.stringify(path), { path, json: '[]' });
       v.forEach((x, i) => visit(x, [...path, byName ? `[${x.name}]` : `[${i}]`]));
       return;

@@ -4,6 +4,7 @@ import { placeLabel } from '../tree/layout';
 import { resourceLabel } from '../tree/tree-object';
 import { staleReasonText, staleVerdict } from './stale-tree';
 import { ResourceChange } from './tree-diff';
+import { originText } from './patch-provenance';
 
 /** Text safe in element content and in quoted attribute values. */
 export function escapeHtml(s: string): string {
@@ -90,6 +91,13 @@ export function renderHtml(report: DiffReport): string {
       const summary = `${statusMark(c.status)} ${placeLabel(c)} ${resourceLabel(c)}`;
       body.push(
         `<details><summary${c.status === 'changed' ? '' : ` class="${c.status}"`}>${escapeHtml(summary)}</summary>`,
+        ...(c.patched
+          ? [
+              '<table class="patched"><tr><th>value from a patch</th><th>change</th><th>from</th></tr>',
+              ...c.patched.map((p) => `<tr><td><code>${escapeHtml(p.field)}</code></td><td>${escapeHtml(`${p.before} → ${p.after}`)}</td><td>${escapeHtml(originText(p.origin))}</td></tr>`),
+              '</table>',
+            ]
+          : []),
         `<pre>${patchHtml(c)}</pre>`,
         '</details>',
       );

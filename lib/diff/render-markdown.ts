@@ -3,6 +3,7 @@ import { impactLines } from './render-text';
 import { placeLabel } from '../tree/layout';
 import { resourceLabel } from '../tree/tree-object';
 import { staleReasonText, StaleTree, staleVerdict } from './stale-tree';
+import { originText } from './patch-provenance';
 
 export interface MarkdownOptions {
   /**
@@ -92,6 +93,17 @@ export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}
     head.push(`| ${c.status} | ${markdownText(placeLabel(c))} | ${markdownText(resourceLabel(c))} |`);
   }
   head.push('');
+
+  const patched = report.changes.filter((c) => c.patched !== undefined);
+  if (patched.length > 0) {
+    head.push('### Values from patches', '', 'Set by a patch of an environment file, not by the constructs:', '', '| resource | field | change | from |', '| --- | --- | --- | --- |');
+    for (const c of patched) {
+      for (const p of c.patched!) {
+        head.push(`| ${markdownText(`${placeLabel(c)} ${resourceLabel(c)}`)} | ${markdownText(p.field)} | ${markdownText(`${p.before} → ${p.after}`)} | ${markdownText(originText(p.origin))} |`);
+      }
+    }
+    head.push('');
+  }
 
   const blocks = report.changes.map((c) => {
     const f = fence(c.patch);

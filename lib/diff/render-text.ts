@@ -3,6 +3,7 @@ import { GroupImpact } from './rollout-impact';
 import { placeLabel } from '../tree/layout';
 import { resourceLabel } from '../tree/tree-object';
 import { staleReasonText, StaleTree, staleVerdict } from './stale-tree';
+import { originText, PatchedChange } from './patch-provenance';
 
 export interface TextOptions {
   /** ANSI colors, for a terminal. @default false */
@@ -49,12 +50,18 @@ export function renderText(report: DiffReport, options: TextOptions = {}): strin
     const mark = statusMark(c.status);
     const line = `  ${mark} ${placeLabel(c)} ${resourceLabel(c)}`;
     out.push(c.status === 'added' ? paint('green', line) : c.status === 'removed' ? paint('red', line) : line);
+    for (const p of c.patched ?? []) out.push(`      ${paint('yellow', 'patched')} ${patchedText(p)}`);
   }
   for (const c of report.changes) {
     out.push('');
     for (const line of c.patch.replace(/\n$/, '').split('\n')) out.push(paintPatchLine(line, paint));
   }
   return `${out.join('\n')}\n`;
+}
+
+/** `spec.replicas: 2 → 3 by environments/staging.yaml:88 patches[0].patch[1]`: a value a patch wrote, and which. */
+export function patchedText(p: PatchedChange): string {
+  return `${p.field}: ${p.before} → ${p.after} by ${originText(p.origin)}`;
 }
 
 /** The stale-tree section a report opens with: verdict, files and why, then each hand edit's diff. */

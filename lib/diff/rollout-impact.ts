@@ -1,5 +1,5 @@
 import { cascadesOnDelete, SYNC_OPTIONS_ANNOTATION } from '../tree/deletion';
-import { leafChanges, LeafChange, sameValue } from './leaf-changes';
+import { leafChanges, LeafChange, leafPathText, sameValue } from './leaf-changes';
 import { ResourceChange } from './tree-diff';
 import { compareCodePoints as compare, TreeObject } from '../tree/tree-object';
 import { HOOK_ANNOTATION } from '../tree/annotations';
@@ -116,7 +116,8 @@ function imagesOf(m: Record<string, any>): Map<string, string> {
   return out;
 }
 
-function show(json: string | undefined): string {
+/** A leaf's JSON as a report shows it: strings bare, `(unset)` when absent. */
+export function leafValueText(json: string | undefined): string {
   if (json === undefined) return '(unset)';
   try {
     const v = JSON.parse(json);
@@ -127,7 +128,7 @@ function show(json: string | undefined): string {
 }
 
 function describeLeaf(c: LeafChange): string {
-  return `${c.path.join('.').replace(/\.\[/g, '[')}: ${show(c.before)} → ${show(c.after)}`;
+  return `${leafPathText(c.path)}: ${leafValueText(c.before)} → ${leafValueText(c.after)}`;
 }
 
 /** A Kubernetes int-or-percent as a pod count; surge rounds up, unavailability down, as the controller does. */

@@ -3,6 +3,7 @@ import { sameValue } from './leaf-changes';
 import { Redactor } from './redact';
 import { compareCodePoints as compare, TreeObject } from '../tree/tree-object';
 import { manifestYaml } from './keyed-objects';
+import type { PatchedChange } from './patch-provenance';
 
 export type ChangeStatus = 'added' | 'removed' | 'changed';
 
@@ -24,6 +25,11 @@ export interface ResourceChange {
    * or removed lines when one side is absent.
    */
   readonly patch: string;
+  /**
+   * The changed values an environment file's patch wrote, each with the operation (from the new
+   * file's provenance header). @default - none
+   */
+  readonly patched?: readonly PatchedChange[];
 }
 
 export interface TreeDiffOptions {

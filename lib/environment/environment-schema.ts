@@ -32,15 +32,21 @@ import { MAX_PORT, MIN_PORT } from '../predicates/port';
 import { CPU_QUANTITY_PATTERN, MEMORY_QUANTITY_PATTERN } from '../predicates/quantity';
 import { S3_BUCKET_NAME_DESCRIPTION, S3_BUCKET_NAME_MAX_LENGTH, S3_BUCKET_NAME_MIN_LENGTH, S3_BUCKET_NAME_PATTERN } from '../predicates/s3-bucket-name';
 import { HTTPS_SERVER_URL_PATTERN } from '../predicates/server-url';
+import { CONSUMER_GROUP_DESCRIPTION, CONSUMER_GROUP_PATTERN, PROXY_PATH_DESCRIPTION, PROXY_PATH_PATTERN } from './service-settings';
+import type { ServiceSettings } from './service-settings';
+import { workloadSettingsProperties } from './workload-settings';
+import { PatchEntry, patchesSchema } from './patches';
 
 /**
  * What an environment file holds: an `Environment` minus what is derived from where the file
  * is. In particular a file has no `name`: the name is the file's base name, so that the two can
  * never disagree.
  */
-export type EnvironmentFile = Omit<Environment, 'name' | 'file' | 'clusters'> & {
+export type EnvironmentFile = Omit<Environment, 'name' | 'file' | 'clusters' | 'patches'> & {
   /** Several clusters at once; a file holds exactly one of `cluster` and `clusters`. */
   readonly clusters?: readonly ClusterTarget[];
+  /** As written: the loader adds where each entry and operation is. */
+  readonly patches?: readonly PatchEntry[];
 };
 
 // The `description` of every string field says in words what its pattern allows; the loader
@@ -99,6 +105,9 @@ const componentSchema: JSONSchemaType<ComponentSettings> = {
         limits: quantitiesSchema,
       },
     },
+    // env, podAnnotations, podLabels, nodeSelector, tolerations, affinity, the stop timing and
+    // probes: what the loader checks beyond their shape is in workload-settings.ts too.
+    ...workloadSettingsProperties,
   },
 };
 
@@ -377,6 +386,54 @@ const networkSchema: JSONSchemaType<NetworkSettings> = {
   },
 };
 
+// A service of `services:` (lib/environment/service-settings.ts): a component's fields, the
+// workload settings every web workload takes, and what it calls. Its name, callers, calls and
+// proxy path against the rest of the file, and its required probe paths, the loader judges.
+const serviceSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: [...componentSchema.required],
+  properties: {
+    ...componentSchema.properties,
+    // Unprivileged: the container runs without capabilities, as a non-root user.
+    port: { type: 'integer', nullable: true, minimum: 1024, maximum: MAX_PORT },
+    callers: {
+      type: 'array',
+      nullable: true,
+      minItems: 1,
+      items: { type: 'string', description: 'a component name: backend, frontend or another service of this file' },
+      description: 'a list of at least one component name: backend, frontend or another service of this file',
+    },
+    calls: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: [],
+      properties: {
+        backend: { type: 'boolean', nullable: true, description: "true or false: whether the service calls the backend's API (default: false)" },
+        kafka: {
+          type: 'object',
+          nullable: true,
+          additionalProperties: false,
+          required: ['consumerGroup'],
+          properties: { consumerGroup: { type: 'string', pattern: CONSUMER_GROUP_PATTERN, description: CONSUMER_GROUP_DESCRIPTION } },
+        },
+        database: { type: 'boolean', nullable: true, description: "true or false: whether the service uses the environment's database (default: false)" },
+        s3: { type: 'boolean', nullable: true, description: "true or false: whether the service uses the environment's S3 bucket (default: false)" },
+        services: {
+          type: 'array',
+          nullable: true,
+          minItems: 1,
+          items: { type: 'string', description: 'the name of another service of this file' },
+          description: 'a list of at least one name of another service of this file',
+        },
+      },
+    },
+    proxyPath: { type: 'string', nullable: true, pattern: PROXY_PATH_PATTERN, description: PROXY_PATH_DESCRIPTION },
+    roleArn: { ...s3Schema.properties!.roleArn, description: 'an IAM role ARN, e.g. arn:aws:iam::123456789012:role/chat-media' },
+  },
+} as unknown as JSONSchemaType<ServiceSettings>;
+
 const clusterSchema: JSONSchemaType<ClusterTarget> = {
   type: 'object',
   additionalProperties: false,
@@ -456,5 +513,14 @@ export const environmentSchema: JSONSchemaType<EnvironmentFile> = {
       description: 'true or false: whether retiring the environment needs a confirmation in Argo CD (default: true for prod only)',
     },
     network: { ...networkSchema, nullable: true },
+    services: {
+      type: 'object',
+      nullable: true,
+      required: [],
+      additionalProperties: serviceSchema,
+      description: 'a mapping of service names to services',
+    },
+    // Any JSON value in `value` is more than ajv's schema types express; the shape is patches.ts'.
+    patches: patchesSchema as unknown as JSONSchemaType<readonly PatchEntry[]> & { nullable: true },
   },
 };

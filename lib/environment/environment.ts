@@ -1,3 +1,7 @@
+import type { ServiceSettings } from './service-settings';
+import type { EnvironmentPatch } from './patches';
+import type { WorkloadSettings } from './workload-settings';
+
 /**
  * The values of one environment, as read from `environments/<name>.yaml` and validated.
  * Everything the charts need that differs between environments lives here; everything else is a
@@ -57,6 +61,19 @@ export interface Environment {
    * @default - see {@link NetworkSettings}
    */
   readonly network?: NetworkSettings;
+  /**
+   * Further stateless web services, by name, each a component of its own built like the backend
+   * and the frontend, reaching and reached by what it declares (see {@link ServiceSettings}).
+   * @default - none
+   */
+  readonly services?: Readonly<Record<string, ServiceSettings>>;
+  /**
+   * JSON patches (RFC 6902) applied to this environment's rendered objects, in order, for what the
+   * constructs and settings do not expose; each entry names its target object, and each operation
+   * where it is written (see lib/environment/patches.ts).
+   * @default - none
+   */
+  readonly patches?: readonly EnvironmentPatch[];
 }
 
 /** The environment protected when its file does not say: production. */
@@ -216,7 +233,11 @@ export interface ClusterTarget {
   readonly name: string;
 }
 
-export interface ComponentSettings {
+/**
+ * A stateless component: its image, size and autoscaling, and the {@link WorkloadSettings} every
+ * web workload accepts (env, pod labels and annotations, scheduling, stop timing, probes).
+ */
+export interface ComponentSettings extends WorkloadSettings {
   /** Container image: registry path with a tag or a digest (`:latest` and untagged are refused). */
   readonly image: string;
   readonly replicas: { readonly min: number; readonly max: number };

@@ -19,6 +19,10 @@ import { TLS_LOAD_BALANCER_ANNOTATIONS } from '../predicates/aws-load-balancer';
 import { CIDR_DESCRIPTION, cidrProblem, ipFamily, parseCidr } from '../predicates/cidr';
 import { labelKeyProblem } from '../predicates/label-key';
 import { loadAjv, precompiledValidators } from '../runtime/precompiled-validators';
+import { locatePatches, patchProblems } from './patches';
+import { serviceBases, serviceProblems } from './service-settings';
+import { backendOwnership, FRONTEND_OWNERSHIP } from './component-workloads';
+import { workloadSettingsProblems } from './workload-settings';
 
 export interface LoadEnvironmentOptions {
   /**
@@ -53,6 +57,8 @@ const QUANTITY_PATHS = [...COMPONENTS.map((component) => ['components', componen
     (['cpu', 'memory'] as const).map((resource) => [...base, 'resources', kind, resource]),
   ),
 ).concat([JVM_NON_HEAP]);
+/** Where a service's quantities are below its own path. */
+const QUANTITY_SUFFIXES = (['requests', 'limits'] as const).flatMap((kind) => (['cpu', 'memory'] as const).map((resource) => ['resources', kind, resource]));
 
 /**
  * Reads and validates one environment file. Throws a `ConfigError` listing every problem in it.
@@ -205,9 +211,10 @@ function readEnvironment(absoluteFile: string, root: string): ReadResult {
   if (problems.length > 0) {
     return { problems, source };
   }
-  const fields = data as EnvironmentFile;
+  const { patches: written, ...fields } = data as EnvironmentFile;
   const clusters = fields.clusters ?? [fields.cluster!];
-  return { environment: deepFreeze({ name, file, ...fields, clusters }), problems, source };
+  const patches = written ? { patches: locatePatches(written, source) } : {};
+  return { environment: deepFreeze({ name, file, ...fields, clusters, ...patches }), problems, source };
 }
 
 let compiled: ValidateFunction<EnvironmentFile> | undefined;
@@ -241,7 +248,8 @@ function validator(): ValidateFunction<EnvironmentFile> {
  * author spelled them, so the pattern judges what is in the file.
  */
 function keepQuantitySpelling(data: unknown, source: SourceMap): void {
-  for (const segments of QUANTITY_PATHS) {
+  const servicePaths = serviceBases(data).flatMap((base) => QUANTITY_SUFFIXES.map((suffix) => [...base, ...suffix]));
+  for (const segments of [...QUANTITY_PATHS, ...servicePaths]) {
     const parent = valueAt(data, segments.slice(0, -1));
     const key = segments[segments.length - 1];
     if (isPlainObject(parent) && typeof parent[key] === 'number') {
@@ -386,9 +394,12 @@ function semanticProblems(data: unknown, source: SourceMap, flagged: ReadonlySet
   append(problems, jvmProblems(data, source, flagged));
   append(problems, ingressProblems(data, source, flagged));
   append(problems, networkProblems(data, source, flagged));
+  append(problems, patchProblems(data, source, flagged));
+  append(problems, serviceProblems(data, source, flagged));
+  append(problems, componentWorkloadProblems(data, source, flagged));
 
-  for (const component of COMPONENTS) {
-    const base = ['components', component];
+  // A service of `services:` has a component's image, replicas and resources, judged alike.
+  for (const base of [...COMPONENTS.map((component) => ['components', component]), ...serviceBases(data)]) {
     if (!isPlainObject(valueAt(data, base))) continue;
 
     const image = [...base, 'image'];
@@ -622,6 +633,26 @@ function ingressProblems(data: unknown, source: SourceMap, flagged: ReadonlySet<
     });
   }
   return problems;
+}
+
+/**
+ * A component's workload settings (env, pod labels and annotations, scheduling, stop timing,
+ * probes) beyond their shape, against what its chart owns (lib/environment/component-workloads.ts).
+ * A setting whose field, or a field inside or around it, failed the schema is not judged again.
+ */
+function componentWorkloadProblems(data: unknown, source: SourceMap, flagged: ReadonlySet<string>): ConfigProblem[] {
+  const ownership = { backend: backendOwnership(), frontend: FRONTEND_OWNERSHIP } as const;
+  const within = (field: string, outer: string) => field === outer || field.startsWith(`${outer}.`) || field.startsWith(`${outer}[`);
+  const near = (segments: readonly string[]) => {
+    const field = fieldName(segments);
+    for (const f of flagged) if (within(field, f) || within(f, field)) return true;
+    return false;
+  };
+  return COMPONENTS.flatMap((component) =>
+    workloadSettingsProblems(valueAt(data, ['components', component]), ['components', component], ownership[component], near).map((p) =>
+      source.problem(p.at === 'key' ? source.keyOffset([...p.segments]) : source.valueOffset([...p.segments]), fieldName(p.segments), p.value, p.allowed),
+    ),
+  );
 }
 
 /**

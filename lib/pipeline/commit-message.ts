@@ -1,7 +1,7 @@
 import { imageVersion } from '../environment/image-reference';
 import { Git, lines } from '../git/git';
 import { ENVIRONMENTS_DIR, GITOPS_DIR } from './environment-file';
-import { IMAGE_COMPONENTS, ImageComponent, readImage, replaceImage } from './image-edit';
+import { ImageComponent, imageComponents, readImage, replaceImage } from './image-edit';
 import { formatChange, ImageChange } from './image-update';
 
 /** What the staged change does, read back from git, and the commit message that says so. */
@@ -39,7 +39,7 @@ export function describeStagedChange(git: Git, options: DescribeOptions = {}): S
       continue;
     }
     let imageChanged = false;
-    for (const component of IMAGE_COMPONENTS) {
+    for (const component of componentsOf([before, after], file)) {
       const from = safeReadImage(before, file, component);
       const to = safeReadImage(after, file, component);
       if (to !== undefined && from !== to) {
@@ -97,10 +97,25 @@ function safeReadImage(text: string, file: string, component: ImageComponent): s
   }
 }
 
+/** The components with an image in any of the texts (a file that does not parse has the built-in ones). */
+function componentsOf(texts: readonly string[], file: string): ImageComponent[] {
+  const all = new Set<ImageComponent>();
+  for (const text of texts) {
+    let components: ImageComponent[];
+    try {
+      components = imageComponents(text, file);
+    } catch {
+      components = imageComponents('{}', file);
+    }
+    for (const c of components) all.add(c);
+  }
+  return [...all];
+}
+
 /** The file with every image value blanked, to tell an image bump from other edits. */
 function withoutImages(text: string, file: string): string {
   let result = text;
-  for (const component of IMAGE_COMPONENTS) {
+  for (const component of componentsOf([text], file)) {
     const image = safeReadImage(result, file, component);
     if (image === undefined) continue;
     try {

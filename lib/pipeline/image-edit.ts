@@ -6,18 +6,27 @@
  * the parsed document's source ranges, and never by re-serializing the document.
  */
 import { Document, Scalar, isAlias, isMap, isScalar, parseDocument } from 'yaml';
+import { dns1035LabelProblem } from '../predicates/dns-names';
 import { PipelineError } from './pipeline-error';
 
-/** Where each deployable component's image sits in an environment file. */
-export const IMAGE_FIELDS = {
+/** Where each built-in component's image sits in an environment file. */
+export const IMAGE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   backend: ['components', 'backend', 'image'],
   frontend: ['components', 'frontend', 'image'],
   kafka: ['kafka', 'image'],
-} as const satisfies Record<string, readonly string[]>;
+};
 
-export type ImageComponent = keyof typeof IMAGE_FIELDS;
+/** The section of an environment file whose every key is a service, its image at `services.<name>.image`. */
+export const SERVICES_SECTION = 'services';
 
-export const IMAGE_COMPONENTS = Object.keys(IMAGE_FIELDS) as ImageComponent[];
+/**
+ * A component with an image: one of the built-in ones ({@link IMAGE_COMPONENTS}), or a service the
+ * environment file declares under `services:` (no service may take a built-in name).
+ */
+export type ImageComponent = string;
+
+/** The built-in components with an image, in every environment file. */
+export const IMAGE_COMPONENTS: readonly ImageComponent[] = Object.keys(IMAGE_FIELDS);
 
 /**
  * The components the pipeline builds and deploys. Kafka is left out of promotions and rollbacks
@@ -26,10 +35,13 @@ export const IMAGE_COMPONENTS = Object.keys(IMAGE_FIELDS) as ImageComponent[];
  */
 export const APPLICATION_COMPONENTS: readonly ImageComponent[] = ['backend', 'frontend'];
 
-/** Checks a component name given on a command line. */
+/**
+ * Checks the spelling of a component name given on a command line; whether the environment has
+ * it is the environment file's to say ({@link checkComponent}), once the file is read.
+ */
 export function parseComponent(name: string): ImageComponent {
-  if ((IMAGE_COMPONENTS as string[]).includes(name)) return name as ImageComponent;
-  throw new PipelineError(`unknown component ${JSON.stringify(name)}; allowed: ${IMAGE_COMPONENTS.join(', ')}`);
+  if (IMAGE_COMPONENTS.includes(name) || dns1035LabelProblem(name) === undefined) return name;
+  throw new PipelineError(`unknown component ${JSON.stringify(name)}; allowed: ${IMAGE_COMPONENTS.join(', ')} or a service of the environment file (services.<name>)`);
 }
 
 /** The components named on a command line, each once, in order; `undefined` when none is named. */
@@ -37,9 +49,36 @@ export function parseComponents(names: readonly string[]): ImageComponent[] | un
   return names.length > 0 ? [...new Set(names.map(parseComponent))] : undefined;
 }
 
-/** The dotted field name of a component's image, e.g. `components.backend.image`. */
+/** Where a component's image sits: a built-in one's field, else `services.<name>.image`. */
+export function imagePath(component: ImageComponent): readonly string[] {
+  return Object.prototype.hasOwnProperty.call(IMAGE_FIELDS, component) ? IMAGE_FIELDS[component]! : [SERVICES_SECTION, component, 'image'];
+}
+
+/** The dotted field name of a component's image, e.g. `components.backend.image`, `services.media.image`. */
 export function imageField(component: ImageComponent): string {
-  return IMAGE_FIELDS[component].join('.');
+  return imagePath(component).join('.');
+}
+
+/** The services an environment file's text declares, in its order. `file` only names the file in errors. */
+export function serviceComponents(text: string, file: string): ImageComponent[] {
+  const doc = parse(text, file);
+  const section = nodeAt(doc, [SERVICES_SECTION]);
+  const services = isAlias(section) ? section.resolve(doc) : section;
+  if (!isMap(services)) return [];
+  return services.items.flatMap((item) => (isScalar(item.key) && typeof item.key.value === 'string' ? [item.key.value] : []));
+}
+
+/** Every component with an image in the file: the built-in ones, then its services. */
+export function imageComponents(text: string, file: string): ImageComponent[] {
+  return [...IMAGE_COMPONENTS, ...serviceComponents(text, file).filter((name) => !IMAGE_COMPONENTS.includes(name))];
+}
+
+/** Refuses a component the environment file does not have, naming the ones it has. */
+export function checkComponent(text: string, file: string, component: ImageComponent): void {
+  const known = imageComponents(text, file);
+  if (!known.includes(component)) {
+    throw new PipelineError(`${file}: unknown component ${JSON.stringify(component)}; allowed: ${known.join(', ')} (a service is one the file declares under services:)`);
+  }
 }
 
 /**
@@ -48,7 +87,7 @@ export function imageField(component: ImageComponent): string {
  */
 export function readImage(text: string, file: string, component: ImageComponent): string | undefined {
   const doc = parse(text, file);
-  const node = nodeAt(doc, IMAGE_FIELDS[component]);
+  const node = nodeAt(doc, imagePath(component));
   if (node === undefined) return undefined;
   const value = isAlias(node) ? node.resolve(doc) : node;
   if (!isScalar(value) || typeof value.value !== 'string') {
@@ -65,7 +104,7 @@ export function readImage(text: string, file: string, component: ImageComponent)
 export function replaceImage(text: string, file: string, component: ImageComponent, image: string): string {
   const field = imageField(component);
   const doc = parse(text, file);
-  const node = nodeAt(doc, IMAGE_FIELDS[component]);
+  const node = nodeAt(doc, imagePath(component));
   if (node === undefined) {
     throw new PipelineError(`${file}: ${field} is not set; add it to the file first`);
   }
@@ -106,7 +145,7 @@ function spellings(node: Scalar, image: string): string[] {
 function roundTrips(text: string, component: ImageComponent, image: string): boolean {
   const doc = parseDocument(text);
   if (doc.errors.length > 0) return false;
-  const node = nodeAt(doc, IMAGE_FIELDS[component]);
+  const node = nodeAt(doc, imagePath(component));
   return isScalar(node) && node.value === image;
 }
 

@@ -4,7 +4,7 @@ import { acquireLock } from '../gitops/tree-lock';
 import { imageReferenceProblem, parseImageReference } from '../environment/image-reference';
 import { TreeWriteError } from '../gitops/tree-write-error';
 import { environmentFile, replaceFile } from './environment-file';
-import { ImageComponent, imageField, readImage, replaceImage } from './image-edit';
+import { ImageComponent, checkComponent, imageField, readImage, replaceImage } from './image-edit';
 import { PipelineError } from './pipeline-error';
 import { Resynthesize } from './resynthesize';
 
@@ -78,6 +78,7 @@ function updateLocked(root: string, updates: readonly ImageUpdate[], options: Up
       edited.set(file.absolute, text);
     }
     const current = edited.get(file.absolute)!;
+    checkComponent(current, file.relative, update.component);
     const from = readImage(current, file.relative, update.component);
     if (from !== undefined && from !== update.image && !options.allowRepositoryChange) {
       checkSameRepository(file.relative, update, from);

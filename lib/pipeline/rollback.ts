@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Git } from '../git/git';
 import { environmentFile } from './environment-file';
-import { APPLICATION_COMPONENTS, IMAGE_COMPONENTS, ImageComponent, imageField, readImage } from './image-edit';
+import { APPLICATION_COMPONENTS, ImageComponent, imageComponents, imageField, readImage, serviceComponents } from './image-edit';
 import { ImageChange, ImageUpdate, updateImages, UpdateImagesResult } from './image-update';
 import { PipelineError } from './pipeline-error';
 import { Resynthesize } from './resynthesize';
@@ -16,7 +16,10 @@ export interface RollbackOptions {
   readonly environment: string;
   /** A git revision (commit, tag, `HEAD~2`, …) whose images to restore. */
   readonly to: string;
-  /** The components to roll back. @default APPLICATION_COMPONENTS (backend and frontend) */
+  /**
+   * The components to roll back: built-in ones, or services the file declares.
+   * @default APPLICATION_COMPONENTS (backend and frontend) and every service the file declares now and at `to`
+   */
   readonly components?: readonly ImageComponent[];
 }
 
@@ -48,7 +51,10 @@ export function rollback(options: RollbackOptions): RollbackResult {
   }
   const label = `${file.relative} at ${commit.slice(0, 12)}`;
   const explicit = options.components !== undefined;
-  const components = options.components ?? APPLICATION_COMPONENTS;
+  const now = fs.readFileSync(file.absolute, 'utf8');
+  // A service declared since `to` has no image to go back to; one removed since is not brought back.
+  const services = serviceComponents(now, file.relative).filter((s) => serviceComponents(then, label).includes(s));
+  const components = options.components ?? [...APPLICATION_COMPONENTS, ...services];
   const updates: ImageUpdate[] = [];
   for (const component of components) {
     const image = readImage(then, label, component);
@@ -60,9 +66,9 @@ export function rollback(options: RollbackOptions): RollbackResult {
   }
   if (updates.length === 0) throw new PipelineError(`${label} sets no image of ${components.join(', ')}`);
 
-  const now = fs.readFileSync(file.absolute, 'utf8');
   const leftAlone: ImageChange[] = [];
-  for (const component of IMAGE_COMPONENTS.filter((c) => !components.includes(c))) {
+  const known = imageComponents(now, file.relative).filter((c) => imageComponents(then, label).includes(c));
+  for (const component of known.filter((c) => !components.includes(c))) {
     const was = readImage(then, label, component);
     const is = readImage(now, file.relative, component);
     if (was !== undefined && is !== undefined && was !== is) {

@@ -38,6 +38,12 @@ function budgetPods(value: unknown, total: number): number | undefined {
   return undefined;
 }
 
+/**
+ * The volume sources restricted Pod Security admits (kubernetes.io/docs/concepts/security/
+ * pod-security-standards, "Volume Types"); hostPath is also refused by baseline.
+ */
+const RESTRICTED_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+
 const SECRET_KEY = /(pass(word|wd)?|secret|token|api[-_]?key|private[-_]?key|credential|access[-_]?key)/i;
 
 /** Why a literal value looks like a credential, or undefined. */
@@ -102,6 +108,42 @@ export const POLICY_RULES: Rule[] = [
         const type = (profile.value as { type?: string } | undefined)?.type;
         if (type !== 'RuntimeDefault' && type !== 'Localhost') {
           ctx.report(w.object, `${profile.field}.type: container "${entry.container.name}" runs without a seccomp profile`);
+        }
+      });
+    },
+  },
+  {
+    id: 'POD-VOLUME-TYPES',
+    checks: 'pods mount only the volume types the restricted standard allows (no hostPath)',
+    mirrors: 'Pod Security Standards, restricted: volume types; baseline: HostPath volumes',
+    hint: `use one of ${RESTRICTED_VOLUME_TYPES.join(', ')}; a node's filesystem is never mounted`,
+    check(ctx) {
+      for (const w of ctx.workloads) {
+        for (const [i, volume] of ((w.podSpec.volumes ?? []) as Record<string, unknown>[]).entries()) {
+          const types = Object.keys(volume ?? {}).filter((k) => k !== 'name');
+          for (const type of types.filter((t) => !RESTRICTED_VOLUME_TYPES.includes(t))) {
+            ctx.report(w.object, `${podSpecPath(w.kind)}.volumes[${i}].${type}: volume "${String(volume.name)}" is of type ${type}, which restricted Pod Security refuses`);
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'POD-HOST-ACCESS',
+    checks: "pods share none of the node's namespaces and bind no host port",
+    mirrors: 'Pod Security Standards, baseline: host namespaces, host ports',
+    hint: 'remove hostNetwork, hostPID, hostIPC and hostPort: a Service publishes ports',
+    check(ctx) {
+      for (const w of ctx.workloads) {
+        for (const key of ['hostNetwork', 'hostPID', 'hostIPC']) {
+          if (w.podSpec[key] === true) ctx.report(w.object, `${podSpecPath(w.kind)}.${key}: the pod shares the node's ${key.slice(4)} namespace`);
+        }
+      }
+      forEachContainer(ctx, (w, { container: c, path }) => {
+        for (const [i, port] of ((c.ports ?? []) as Record<string, unknown>[]).entries()) {
+          if (port?.hostPort !== undefined && port.hostPort !== 0) {
+            ctx.report(w.object, `${path}.ports[${i}].hostPort: container "${c.name}" binds host port ${String(port.hostPort)}`);
+          }
         }
       });
     },
