@@ -20,6 +20,7 @@ import { patchOriginsOf } from '../lib/tree/manifest-file';
 import { treeObject } from '../lib/tree/tree-object';
 import { ValidationError } from '../lib/validation/validation-error';
 import { GITOPS_CONFIG, RUN, gitopsConfig } from './support/fixture-project';
+import { treeState } from './support/tree-files';
 
 /** The fixture project of this suite: `environments/staging.yaml` with patches. */
 const PATCHES_ROOT = path.resolve(__dirname, 'fixtures', 'patches');
@@ -61,23 +62,6 @@ function refusal(root: string): string {
     return (e as Error).message;
   }
   throw new Error('expected a refusal');
-}
-
-/** Every file of a tree with its bytes, mtime and inode: what "untouched" compares. */
-function treeState(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string) => {
-    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const child = path.posix.join(rel, entry.name);
-      if (entry.isDirectory()) walk(child);
-      else {
-        const st = fs.statSync(path.join(dir, child));
-        out.set(child, `${st.ino}:${st.mtimeMs}:${fs.readFileSync(path.join(dir, child), 'utf8')}`);
-      }
-    }
-  };
-  walk('');
-  return out;
 }
 
 const fixtureEnvironments = () => loadEnvironments(path.join(PATCHES_ROOT, 'environments'), { root: PATCHES_ROOT });

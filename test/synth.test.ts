@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { renderTree, synthesize } from '../app/synthesize';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironments, gitopsConfig } from './support/fixture-project';
+import { treeState } from './support/tree-files';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -18,23 +19,6 @@ function scratchProject(): { root: string; envDir: string; outDir: string } {
   const envDir = path.join(root, 'environments');
   fs.cpSync(FIXTURE_ENVIRONMENTS, envDir, { recursive: true });
   return { root, envDir, outDir: path.join(root, 'gitops') };
-}
-
-/** Every file of a tree: relative path → { bytes, mtime, inode }. */
-function snapshotTree(dir: string): Map<string, { content: string; mtimeMs: number; ino: number }> {
-  const out = new Map<string, { content: string; mtimeMs: number; ino: number }>();
-  const walk = (rel: string) => {
-    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const child = path.posix.join(rel, entry.name);
-      if (entry.isDirectory()) walk(child);
-      else {
-        const st = fs.statSync(path.join(dir, child));
-        out.set(child, { content: fs.readFileSync(path.join(dir, child), 'utf8'), mtimeMs: st.mtimeMs, ino: st.ino });
-      }
-    }
-  };
-  walk('');
-  return out;
 }
 
 function runSynthCli(cwd: string, args: string[] = []) {
@@ -126,8 +110,8 @@ describe('npm run synth', () => {
     const b = scratchProject();
     synthesize({ root: a.root });
     synthesize({ root: b.root });
-    const treeA = snapshotTree(a.outDir);
-    const treeB = snapshotTree(b.outDir);
+    const treeA = treeState(a.outDir);
+    const treeB = treeState(b.outDir);
     expect([...treeA.keys()]).toEqual([...treeB.keys()]);
     for (const [file, { content }] of treeA) expect(treeB.get(file)!.content).toBe(content);
   });
@@ -135,11 +119,11 @@ describe('npm run synth', () => {
   test('a re-run with no change rewrites no file', () => {
     const p = scratchProject();
     synthesize({ root: p.root });
-    const before = snapshotTree(p.outDir);
+    const before = treeState(p.outDir);
     const result = synthesize({ root: p.root });
     expect(result.write.written).toEqual([]);
     expect(result.write.removed).toEqual([]);
-    expect(snapshotTree(p.outDir)).toEqual(before);
+    expect(treeState(p.outDir)).toEqual(before);
   });
 
   test('a changed image rewrites only the files it changes', () => {
@@ -186,7 +170,7 @@ describe('npm run synth', () => {
   ])('refuses %s with file:line, exits non-zero and leaves gitops/ untouched', (_name, mutate, field) => {
     const p = scratchProject();
     expect(runSynthCli(p.root).status).toBe(0);
-    const before = snapshotTree(p.outDir);
+    const before = treeState(p.outDir);
     const file = path.join(p.envDir, 'dev.yaml');
     const source = fs.readFileSync(file, 'utf8');
     const mutated = mutate(source);
@@ -197,7 +181,7 @@ describe('npm run synth', () => {
     expect(run.stderr).toMatch(/environments\/dev\.yaml:\d+:\d+: /);
     expect(run.stderr).toContain(field);
     expect(run.stderr).toContain('nothing written');
-    expect(snapshotTree(p.outDir)).toEqual(before);
+    expect(treeState(p.outDir)).toEqual(before);
   });
 
   test.each([
@@ -208,7 +192,7 @@ describe('npm run synth', () => {
   ])('refuses %s (an empty tree would prune everything deployed) and leaves gitops/ untouched', (_name, breakIt, message) => {
     const p = scratchProject();
     expect(runSynthCli(p.root).status).toBe(0);
-    const before = snapshotTree(p.outDir);
+    const before = treeState(p.outDir);
     breakIt(p.envDir);
     const run = runSynthCli(p.root);
     expect(run.status).toBe(1);
@@ -216,7 +200,7 @@ describe('npm run synth', () => {
     expect(run.stderr).toContain(message);
     expect(run.stderr).toContain('nothing written');
     expect(run.stderr).not.toMatch(/\n\s+at /);
-    expect(snapshotTree(p.outDir)).toEqual(before);
+    expect(treeState(p.outDir)).toEqual(before);
   });
 
   test.each([
@@ -234,7 +218,7 @@ describe('npm run synth', () => {
   ])('refuses to write over %s given as --out, and changes nothing there', (_name, prepare, message) => {
     const p = scratchProject();
     const out = prepare(p.root);
-    const before = snapshotTree(path.join(p.root, out));
+    const before = treeState(path.join(p.root, out));
     for (const args of [['--out', out, '--dry-run'], ['--out', out]]) {
       const run = runSynthCli(p.root, args);
       expect(run.status).toBe(1);
@@ -242,7 +226,7 @@ describe('npm run synth', () => {
       expect(run.stderr).toContain(`nothing written; ${out}/ is unchanged`);
       expect(run.stderr).not.toMatch(/\n\s+at /);
     }
-    expect(snapshotTree(path.join(p.root, out))).toEqual(before);
+    expect(treeState(path.join(p.root, out))).toEqual(before);
   });
 
   test('refuses a tree that breaks policy and writes nothing', () => {

@@ -23,6 +23,7 @@ import { locatePatches, patchProblems } from './patches';
 import { serviceBases, serviceProblems } from './service-settings';
 import { backendOwnership, FRONTEND_OWNERSHIP } from './component-workloads';
 import { workloadSettingsProblems } from './workload-settings';
+import { isPlainObject, valueAt } from './document-value';
 
 export interface LoadEnvironmentOptions {
   /**
@@ -840,19 +841,6 @@ function listOf(items: readonly string[]): string {
 /** `/components/backend/replicas` → `['components', 'backend', 'replicas']` (RFC 6901). */
 function parsePointer(pointer: string): string[] {
   return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-function valueAt(data: unknown, segments: readonly string[]): unknown {
-  let value = data;
-  for (const segment of segments) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
-  return value;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !isArray(value);
 }
 
 /** One problem per field: a value failing both `maxLength` and `pattern` is one mistake. */

@@ -1,6 +1,7 @@
 import { ConfigProblem } from './config-error';
 import { DNS_1123_LABEL_DESCRIPTION, DNS_1123_LABEL_MAX_LENGTH, DNS_1123_LABEL_PATTERN, DNS_1123_SUBDOMAIN_MAX_LENGTH } from '../predicates/dns-names';
 import { SourceMap, fieldName } from './source-map';
+import { isPlainObject } from './document-value';
 
 /**
  * The `patches` of an environment file: JSON patches (RFC 6902) in Kustomize's form, applied to the
@@ -195,10 +196,6 @@ export function protectedFieldProblem(kind: string, pointer: string): string | u
 
 /** Looked up once: a global read costs more inside a VM context (as under jest). */
 const { isArray } = Array;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !isArray(value);
-}
 
 /**
  * What the schema cannot say of `patches`: which fields go with which `op` (RFC 6902 §4: `value`

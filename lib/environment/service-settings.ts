@@ -9,6 +9,7 @@ import type { SourceMap } from './source-map';
 import { fieldName } from './source-map';
 import { WorkloadOwnership, WorkloadSettings, WorkloadStop, workloadSettingsProblems } from './workload-settings';
 import { DNS_1035_LABEL_DESCRIPTION, dns1035LabelProblem } from '../predicates/dns-names';
+import { isPlainObject, valueAt } from './document-value';
 
 /**
  * One service of `services:`, keyed by its name: the settings of a component, the workload
@@ -302,15 +303,3 @@ export function serviceBases(data: unknown): string[][] {
   return isPlainObject(services) ? Object.keys(services).map((name) => ['services', name]) : [];
 }
 
-function valueAt(data: unknown, segments: readonly string[]): unknown {
-  let value = data;
-  for (const segment of segments) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
-  return value;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -12,6 +12,7 @@ import { LABEL_VALUE_DESCRIPTION, LABEL_VALUE_MAX_LENGTH, LABEL_VALUE_PATTERN } 
 import { MAX_PORT, MIN_PORT } from '../predicates/port';
 import { ShutdownStep, shutdownSeconds, terminationGraceProblem } from '../predicates/shutdown-budget';
 import { EXEMPT_PREFIX, EXTERNAL_PREFIX } from '../tree/annotations';
+import { isPlainObject } from './document-value';
 
 /** The per-workload settings of an environment file; every field optional, absent means the chart's. */
 export interface WorkloadSettings {
@@ -386,7 +387,7 @@ export function workloadSettingsProblems(
   flagged: (segments: readonly string[]) => boolean = () => false,
 ): WorkloadSettingProblem[] {
   const problems: WorkloadSettingProblem[] = [];
-  if (!isObject(settings)) return problems;
+  if (!isPlainObject(settings)) return problems;
   const report = (path: readonly (string | number)[], value: unknown, allowed: string, at: 'key' | 'value' = 'value') => {
     const segments = [...fieldPrefix, ...path.map(String)];
     if (!flagged(segments)) problems.push({ segments, value, allowed, at });
@@ -406,7 +407,7 @@ function envProblems(env: unknown, ownership: WorkloadOwnership, report: Report)
   const owned = new Map(Object.entries(ownership.env).map(([name, why]) => [name.toUpperCase(), { name, why }]));
   const seen = new Map<string, number>();
   env.forEach((entry, i) => {
-    if (!isObject(entry)) return;
+    if (!isPlainObject(entry)) return;
     const name = entry.name;
     if (typeof name === 'string') {
       const mine = owned.get(name.toUpperCase());
@@ -423,14 +424,14 @@ function envProblems(env: unknown, ownership: WorkloadOwnership, report: Report)
       report(['env', i], entry, 'exactly one of value (a literal) and valueFrom (a secretKeyRef or configMapKeyRef)');
       return;
     }
-    if (!isObject(from)) return;
+    if (!isPlainObject(from)) return;
     const refs = (['secretKeyRef', 'configMapKeyRef'] as const).filter((k) => from[k] !== undefined);
     if (refs.length !== 1) {
       report(['env', i, 'valueFrom'], from, 'exactly one of secretKeyRef and configMapKeyRef');
       return;
     }
     const ref = from.configMapKeyRef;
-    if (isObject(ref) && typeof ref.name === 'string' && ownership.configMaps[ref.name] !== undefined) {
+    if (isPlainObject(ref) && typeof ref.name === 'string' && ownership.configMaps[ref.name] !== undefined) {
       report(
         ['env', i, 'valueFrom', 'configMapKeyRef', 'name'],
         ref.name,
@@ -442,7 +443,7 @@ function envProblems(env: unknown, ownership: WorkloadOwnership, report: Report)
 
 function metadataProblems(settings: Record<string, unknown>, ownership: WorkloadOwnership, report: Report): void {
   const labels = settings.podLabels;
-  if (isObject(labels)) {
+  if (isPlainObject(labels)) {
     for (const key of Object.keys(labels)) {
       const problem = labelKeyProblem(key);
       if (problem !== undefined) report(['podLabels', key], key, problem, 'key');
@@ -454,7 +455,7 @@ function metadataProblems(settings: Record<string, unknown>, ownership: Workload
     }
   }
   const annotations = settings.podAnnotations;
-  if (isObject(annotations)) {
+  if (isPlainObject(annotations)) {
     for (const key of Object.keys(annotations)) {
       const problem = labelKeyProblem(key);
       const owned = CONSTRUCT_POD_ANNOTATIONS[key] ?? ownership.podAnnotations[key];
@@ -465,7 +466,7 @@ function metadataProblems(settings: Record<string, unknown>, ownership: Workload
     }
   }
   const nodeSelector = settings.nodeSelector;
-  if (isObject(nodeSelector)) {
+  if (isPlainObject(nodeSelector)) {
     for (const key of Object.keys(nodeSelector)) {
       const problem = labelKeyProblem(key);
       if (problem !== undefined) report(['nodeSelector', key], key, problem, 'key');
@@ -478,7 +479,7 @@ function schedulingProblems(settings: Record<string, unknown>, report: Report): 
   const tolerations = settings.tolerations;
   if (Array.isArray(tolerations)) {
     tolerations.forEach((t, i) => {
-      if (!isObject(t)) return;
+      if (!isPlainObject(t)) return;
       const key = typeof t.key === 'string' ? t.key : '';
       const operator = t.operator ?? 'Equal';
       if (key !== '') {
@@ -498,17 +499,17 @@ function schedulingProblems(settings: Record<string, unknown>, report: Report): 
     });
   }
   const affinity = settings.affinity;
-  if (isObject(affinity)) {
+  if (isPlainObject(affinity)) {
     // The schema refuses these in a file; this refuses them in settings built in code.
     for (const kind of ['podAffinity', 'podAntiAffinity']) {
       if (affinity[kind] !== undefined) report(['affinity', kind], affinity[kind], POD_AFFINITY_REFUSAL);
     }
   }
-  const node = isObject(affinity) && isObject(affinity.nodeAffinity) ? affinity.nodeAffinity : undefined;
+  const node = isPlainObject(affinity) && isPlainObject(affinity.nodeAffinity) ? affinity.nodeAffinity : undefined;
   if (!node) return;
   const base = ['affinity', 'nodeAffinity'];
   const required = node.requiredDuringSchedulingIgnoredDuringExecution;
-  if (isObject(required) && Array.isArray(required.nodeSelectorTerms)) {
+  if (isPlainObject(required) && Array.isArray(required.nodeSelectorTerms)) {
     required.nodeSelectorTerms.forEach((term, i) =>
       nodeSelectorTermProblems(term, [...base, 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms', i], report),
     );
@@ -516,13 +517,13 @@ function schedulingProblems(settings: Record<string, unknown>, report: Report): 
   const preferred = node.preferredDuringSchedulingIgnoredDuringExecution;
   if (Array.isArray(preferred)) {
     preferred.forEach((p, i) => {
-      if (isObject(p)) nodeSelectorTermProblems(p.preference, [...base, 'preferredDuringSchedulingIgnoredDuringExecution', i, 'preference'], report);
+      if (isPlainObject(p)) nodeSelectorTermProblems(p.preference, [...base, 'preferredDuringSchedulingIgnoredDuringExecution', i, 'preference'], report);
     });
   }
 }
 
 function nodeSelectorTermProblems(term: unknown, path: readonly (string | number)[], report: Report): void {
-  if (!isObject(term)) return;
+  if (!isPlainObject(term)) return;
   const expressions = Array.isArray(term.matchExpressions) ? term.matchExpressions : [];
   const fields = Array.isArray(term.matchFields) ? term.matchFields : [];
   if (expressions.length === 0 && fields.length === 0) {
@@ -531,7 +532,7 @@ function nodeSelectorTermProblems(term: unknown, path: readonly (string | number
     return;
   }
   expressions.forEach((r, j) => {
-    if (!isObject(r)) return;
+    if (!isPlainObject(r)) return;
     const at = [...path, 'matchExpressions', j];
     const problem = labelKeyProblem(r.key);
     if (problem !== undefined) report([...at, 'key'], r.key, problem);
@@ -554,7 +555,7 @@ function nodeSelectorTermProblems(term: unknown, path: readonly (string | number
     }
   });
   fields.forEach((r, j) => {
-    if (!isObject(r)) return;
+    if (!isPlainObject(r)) return;
     const at = [...path, 'matchFields', j];
     if (r.key !== 'metadata.name') report([...at, 'key'], r.key, '"metadata.name", the one node field a selector can match');
     if (r.operator !== 'In' && r.operator !== 'NotIn') report([...at, 'operator'], r.operator, '"In" or "NotIn" for a node field');
@@ -596,10 +597,10 @@ export function workloadStopProblem(stop: WorkloadStop, preStopDelaySeconds: num
 }
 
 function probeProblems(probes: unknown, ownership: WorkloadOwnership, report: Report): void {
-  if (!isObject(probes)) return;
+  if (!isPlainObject(probes)) return;
   for (const kind of PROBE_KINDS) {
     const probe = probes[kind];
-    if (!isObject(probe)) continue;
+    if (!isPlainObject(probe)) continue;
     const port = probe.port;
     if (port !== undefined && typeof port !== 'number' && typeof port !== 'string') {
       report(['probes', kind, 'port'], port, PROBE_PORT_DESCRIPTION);
@@ -615,6 +616,3 @@ function probeProblems(probes: unknown, ownership: WorkloadOwnership, report: Re
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
