@@ -139,9 +139,11 @@ export const ARGO_VERSION_FLOOR_RULE: Rule = {
     if (valid.size !== 1 || [...valid.values()][0]!.length !== stating.length) return;
     const floor = [...valid.keys()][0]!;
 
+    // Only the fields newer than the floor can be refused; at a current floor, none is.
+    const newer = ARGOCD_VERSION_GATES.filter((gate) => compareReleases(gate.since, floor) > 0);
+    if (newer.length === 0) return;
     for (const o of ctx.objects) {
-      for (const gate of ARGOCD_VERSION_GATES) {
-        if (compareReleases(gate.since, floor) <= 0) continue;
+      for (const gate of newer) {
         const uses = gate.uses(o.manifest);
         if (uses.length === 0) continue;
         ctx.report(
