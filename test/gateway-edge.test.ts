@@ -166,6 +166,14 @@ describe('the Gateway API edge', () => {
       expect(validateTree(renderApp(app)).findings.map((f) => f.message).join('\n')).toMatch(/tls must not be specified for protocols \['HTTP', 'TCP', 'UDP'\]/);
     });
 
+    test('a backendRef to a Service that does not exist', () => {
+      const { app, frontend } = build(EDGE);
+      frontend.route!.route.addJsonPatch(JsonPatch.replace('/spec/rules/0/backendRefs/0/name', 'frontend-old'));
+      expect(validateTree(renderApp(app)).findings.map((f) => `${f.rule} ${f.object} ${f.message}`)).toEqual([
+        'REF-ROUTE-BACKEND HTTPRoute/frontend spec.rules[0].backendRefs[0].name: backend Service "frontend-old" does not exist',
+      ]);
+    });
+
     test('a timeout that is no Gateway API duration (the schema)', () => {
       const { app, frontend } = build(EDGE);
       frontend.route!.route.addJsonPatch(JsonPatch.replace('/spec/rules/1/timeouts/request', '5 minutes'));

@@ -416,6 +416,15 @@ const MUTATIONS: Record<string, Mutation> = {
       m.spec.rules[0].http.paths[0].backend.service.port.number = 8080;
     },
   },
+  'REF-ROUTE-BACKEND': {
+    breakage: 'an HTTPRoute backend on a port its Service does not have',
+    at: HTTP_ROUTE,
+    names: 'spec.rules[0].backendRefs[0].port',
+    extra: gatewayEdge,
+    mutate: (m) => {
+      m.spec.rules[0].backendRefs[0].port = 8081;
+    },
+  },
   'REF-SCALE-TARGET': {
     breakage: 'an HPA scaling a Deployment that does not exist',
     at: BACKEND_HPA,

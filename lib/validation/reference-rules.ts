@@ -94,6 +94,35 @@ export const REFERENCE_RULES: Rule[] = [
     },
   },
   {
+    id: 'REF-ROUTE-BACKEND',
+    checks: "a Gateway API route's Service backendRef names a Service of its namespace and one of its ports",
+    mirrors: 'Gateway API: a backendRef that does not resolve sets ResolvedRefs=False (BackendNotFound) and its share of requests gets a 500',
+    kinds: ['HTTPRoute', 'GRPCRoute'],
+    hint: 'name an existing Service of the same namespace and one of its port numbers',
+    check(ctx) {
+      for (const route of [...ctx.ofKind('HTTPRoute'), ...ctx.ofKind('GRPCRoute')]) {
+        const own = route.manifest.metadata?.namespace;
+        for (const [i, rule] of ((route.manifest.spec?.rules ?? []) as any[]).entries()) {
+          for (const [j, ref] of ((rule?.backendRefs ?? []) as any[]).entries()) {
+            // Only core Services of the route's own namespace: another namespace's needs a
+            // ReferenceGrant there, and other kinds are the implementation's.
+            if ((ref?.group ?? '') !== '' || (ref?.kind ?? 'Service') !== 'Service') continue;
+            if (ref.namespace !== undefined && ref.namespace !== own) continue;
+            const field = `spec.rules[${i}].backendRefs[${j}]`;
+            const svc = ctx.findInNamespace('Service', ref.name, route);
+            if (!svc) {
+              ctx.report(route, `${field}.name: backend Service "${ref.name}" does not exist`);
+              continue;
+            }
+            if (!(svc.manifest.spec?.ports ?? []).some((p: any) => p.port === ref.port)) {
+              ctx.report(route, `${field}.port: backend Service "${ref.name}" has no port ${JSON.stringify(ref.port)}`);
+            }
+          }
+        }
+      }
+    },
+  },
+  {
     id: 'REF-SCALE-TARGET',
     checks: "an autoscaler's scaleTargetRef is exactly one Deployment or StatefulSet of its namespace",
     kinds: ['HorizontalPodAutoscaler'],
