@@ -1,3 +1,4 @@
+import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvVar, KubeConfigMap } from '../imports/k8s';
 import { ExternalDatabase } from '../constructs/external-database';
@@ -6,6 +7,7 @@ import { KafkaTopicSpec } from '../constructs/kafka-topics';
 import { allowIngress } from '../constructs/network-flow';
 import { namespacePods, tcpPorts } from '../constructs/network-peer';
 import { RecommendedLabels } from '../constructs/recommended-labels';
+import { IWebBackend, webBackendUrl } from '../constructs/web-backend';
 import { WebService } from '../constructs/web-service';
 import { imageVersion } from '../lib/environment/image-reference';
 import { BackendSettings, Environment, NamespacePods, S3Settings, networkSettings } from '../lib/environment/environment';
@@ -15,6 +17,7 @@ import { parseMemory } from '../lib/predicates/quantity';
 import { terminationGraceProblem } from '../lib/predicates/shutdown-budget';
 import { BACKEND_METRICS_ANNOTATIONS, BACKEND_STOP_DEFAULTS, EXIT_MARGIN_SECONDS, backendOwnership, backendShutdownSteps, backendStop } from '../lib/environment/component-workloads';
 import { externalAnnotation } from '../lib/tree/annotations';
+import { servicesCalledBy, serviceUrlVariable } from '../lib/environment/service-settings';
 import { ComponentChart, ComponentChartProps } from './component-chart';
 import { KAFKA_BACKEND_USER } from './kafka-chart';
 import { allowObjectStorage } from './object-storage';
@@ -125,7 +128,7 @@ export class BackendChart extends ComponentChart {
       // What the environment's components.backend settings may add to or change.
       ...webServiceSettingsProps(settings, {
         field: ['components', 'backend'],
-        ownership: backendOwnership(backendStop(shutdown.phaseTimeoutSeconds, shutdown)),
+        ownership: backendOwnership(backendStop(shutdown.phaseTimeoutSeconds, shutdown), servicesCalledBy(name, env.services)),
         fail,
         readinessProbe: { path: '/actuator/health/readiness' },
         livenessProbe: { path: '/actuator/health/liveness' },
@@ -166,6 +169,17 @@ export class BackendChart extends ComponentChart {
    */
   private allowMetricsScrapers(scrapers: NamespacePods): void {
     allowIngress(this.service, 'monitoring', [namespacePods(scrapers)], tcpPorts(Number(METRICS_ANNOTATIONS['prometheus.io/port'])));
+  }
+
+  /**
+   * Tells the backend where a service it calls (one naming `backend` among its `callers`) is
+   * found: `<NAME>_URL` in the backend's ConfigMap, so the change rolls the pods.
+   */
+  public callService(service: IWebBackend): void {
+    if (!servicesCalledBy('backend', this.environment.services).includes(service.name)) {
+      throw new Error(`BackendChart "backend": service "${service.name}" does not name backend among its callers in ${this.environment.file}`);
+    }
+    this.config.addJsonPatch(JsonPatch.add(`/data/${serviceUrlVariable(service.name)}`, webBackendUrl(service)));
   }
 }
 

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { allowFlow } from '../constructs/network-flow';
 import { WebService } from '../constructs/web-service';
 import { Environment } from '../lib/environment/environment';
-import { serviceFlows, serviceNames } from '../lib/environment/service-settings';
+import { serviceFlows, serviceNames, servicesCalledBy } from '../lib/environment/service-settings';
 import { BackendChart } from './backend-chart';
 import { FrontendChart } from './frontend-chart';
 import { KafkaChart } from './kafka-chart';
@@ -23,6 +23,8 @@ export function addChatPlatform(scope: Construct, environment: Environment): voi
   for (const name of serviceNames(environment)) {
     services.set(name, new ServiceChart(scope, { environment, platform, name, kafka: kafka.cluster, database: backend.database, backend: backend.service, services: serviceOf }));
   }
+  // The backend is told where each service that admits it as a caller is found.
+  for (const name of servicesCalledBy('backend', environment.services)) backend.callService(serviceOf(name));
   const frontend = new FrontendChart(scope, {
     environment,
     platform,

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { EnvVar } from '../imports/k8s';
 import { ExternalDatabase } from '../constructs/external-database';
 import { KafkaCluster, credentialsEnv } from '../constructs/kafka-cluster';
-import { IWebBackend } from '../constructs/web-backend';
+import { IWebBackend, webBackendUrl } from '../constructs/web-backend';
 import { WebService } from '../constructs/web-service';
 import { imageVersion } from '../lib/environment/image-reference';
 import { Environment } from '../lib/environment/environment';
@@ -72,11 +72,11 @@ export class ServiceChart extends ComponentChart {
       ownership: serviceOwnership(calls),
       fail,
       env: [
-        ...(calls.backend ? [{ name: serviceUrlVariable('backend'), value: urlOf(props.backend) }] : []),
+        ...(calls.backend ? [{ name: serviceUrlVariable('backend'), value: webBackendUrl(props.backend) }] : []),
         ...(calls.services ?? []).map((target) => ({
           name: serviceUrlVariable(target),
           // Resolved when the manifests are rendered, once every service exists.
-          value: Lazy.any({ produce: () => urlOf(props.services(target)) }) as unknown as string,
+          value: Lazy.any({ produce: () => webBackendUrl(props.services(target)) }) as unknown as string,
         })),
         ...kafka.env,
         ...database.env,
@@ -109,11 +109,6 @@ export class ServiceChart extends ComponentChart {
     if (calls.database) props.database.allowFrom(this.service);
     if (calls.s3) allowObjectStorage(this.service, env);
   }
-}
-
-/** `http://<service host>:<port>`, what a caller is told to reach a service at. */
-function urlOf(service: IWebBackend): string {
-  return `http://${service.serviceHost}:${service.port}`;
 }
 
 /**

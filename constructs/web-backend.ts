@@ -15,6 +15,11 @@ export interface IWebBackend extends NetworkPeer {
   readonly serviceHost: string;
 }
 
+/** `http://<service host>:<port>`: where a caller in the cluster reaches a web backend. */
+export function webBackendUrl(backend: IWebBackend): string {
+  return `http://${backend.serviceHost}:${backend.port}`;
+}
+
 /** Whether `value` has the members of an `IWebBackend` a route or an Ingress reads. */
 export function isWebBackend(value: unknown): value is IWebBackend {
   const candidate = value as Partial<IWebBackend> | null;

@@ -153,6 +153,17 @@ describe('an environment with services', () => {
     expect(Object.keys(media).filter((name) => name.startsWith('KAFKA_'))).toEqual([]);
   });
 
+  test("the backend is told where the services that admit it as a caller are, in its ConfigMap, so the pods roll", () => {
+    const config = at('envs/staging/backend/ConfigMap-backend-config.yaml').data;
+    expect(config.MEDIA_URL).toBe('http://media.chat-staging.svc.cluster.local:80');
+    // notifier does not name backend among its callers.
+    expect(Object.keys(config).filter((key) => /^[A-Z0-9]+_URL$/.test(key))).toEqual(['MEDIA_URL']);
+    const standard = render([fixtureEnvironment('staging')]);
+    expect(at('envs/staging/backend/Deployment-backend.yaml').spec.template.metadata.annotations['checksum/config']).not.toBe(
+      standard.get('envs/staging/backend/Deployment-backend.yaml').spec.template.metadata.annotations['checksum/config'],
+    );
+  });
+
   test('without Kafka authentication a client gets no SASL settings and no user', () => {
     const plain = render([{ ...env, kafka: { ...env.kafka, authentication: 'none' } }]);
     const notifier = plain.get('envs/staging/notifier/Deployment-notifier.yaml').spec.template.spec.containers[0];
@@ -309,6 +320,14 @@ describe('a services section that cannot be deployed as written stops the load, 
     const { lines, text } = refusal((t) => t.replace('      - name: THUMBNAIL_SIZES', '      - name: DATABASE_HOST'));
     expect(lines).toEqual([
       `${where(text, 'DATABASE_HOST')}: services.media.env[0].name: "DATABASE_HOST" — a name the chart does not set: the chart sets DATABASE_HOST (set from calls, which the network policies follow too); overriding it would break that`,
+    ]);
+  });
+
+  test("a backend env variable that holds the URL of a service it calls", () => {
+    const { lines, text } = refusal((t) => t.replace('components:\n  backend:\n', 'components:\n  backend:\n    env:\n      - { name: MEDIA_URL, value: "http://media.example.net" }\n'));
+    expect(lines).toEqual([
+      `${where(text, 'MEDIA_URL', 'components:')}: components.backend.env[0].name: "MEDIA_URL" — a name the chart does not set: the chart sets MEDIA_URL ` +
+        '(the URL of service media, which the backend calls (services.media.callers)); overriding it would break that',
     ]);
   });
 

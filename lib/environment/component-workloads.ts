@@ -5,6 +5,7 @@
  */
 import type { ShutdownStep } from '../predicates/shutdown-budget';
 import type { WorkloadOwnership, WorkloadStop } from './workload-settings';
+import { serviceUrlVariable } from './service-settings';
 
 /**
  * The phases of the backend's Spring context that stop asynchronously, so that Spring waits for
@@ -112,10 +113,18 @@ export const BACKEND_METRICS_ANNOTATIONS = {
 
 const METRICS = 'a metrics annotation the chart sets: the scrape NetworkPolicy opens the port it names to the monitoring pods';
 
-/** What the backend's chart owns in its pods, with a given Spring phase timeout and stop defaults. */
-export function backendOwnership(stop: WorkloadStop = backendStop()): WorkloadOwnership {
+/**
+ * What the backend's chart owns in its pods, with a given Spring phase timeout and stop defaults,
+ * and the URLs of the services it calls.
+ */
+export function backendOwnership(stop: WorkloadStop = backendStop(), calledServices: readonly string[] = []): WorkloadOwnership {
   return {
-    env: BACKEND_ENV,
+    env: {
+      ...BACKEND_ENV,
+      ...Object.fromEntries(
+        calledServices.map((name) => [serviceUrlVariable(name), `the URL of service ${name}, which the backend calls (services.${name}.callers)`]),
+      ),
+    },
     configMaps: { [BACKEND_CONFIG]: 'the backend\'s settings, taken whole through envFrom' },
     podAnnotations: Object.fromEntries(Object.keys(BACKEND_METRICS_ANNOTATIONS).map((key) => [key, METRICS])),
     portNames: ['http'],

@@ -20,7 +20,7 @@ import { CIDR_DESCRIPTION, cidrProblem, ipFamily, parseCidr } from '../predicate
 import { labelKeyProblem } from '../predicates/label-key';
 import { loadAjv, precompiledValidators } from '../runtime/precompiled-validators';
 import { locatePatches, patchProblems } from './patches';
-import { serviceBases, serviceProblems } from './service-settings';
+import { serviceBases, serviceProblems, servicesCalledBy } from './service-settings';
 import { backendOwnership, FRONTEND_OWNERSHIP } from './component-workloads';
 import { workloadSettingsProblems } from './workload-settings';
 import { isPlainObject, valueAt } from './document-value';
@@ -642,7 +642,7 @@ function ingressProblems(data: unknown, source: SourceMap, flagged: ReadonlySet<
  * A setting whose field, or a field inside or around it, failed the schema is not judged again.
  */
 function componentWorkloadProblems(data: unknown, source: SourceMap, flagged: ReadonlySet<string>): ConfigProblem[] {
-  const ownership = { backend: backendOwnership(), frontend: FRONTEND_OWNERSHIP } as const;
+  const ownership = { backend: backendOwnership(undefined, servicesCalledBy('backend', valueAt(data, ['services']))), frontend: FRONTEND_OWNERSHIP } as const;
   const within = (field: string, outer: string) => field === outer || field.startsWith(`${outer}.`) || field.startsWith(`${outer}[`);
   const near = (segments: readonly string[]) => {
     const field = fieldName(segments);

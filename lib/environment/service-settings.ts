@@ -141,6 +141,18 @@ export function serviceFlows(env: Pick<Environment, 'services'>): ServiceFlow[] 
   return [...flows.values()];
 }
 
+/**
+ * The services a built-in component calls, by the file's `callers` (in the file's order), read from
+ * a loaded environment or from a file's data before its schema has vouched for it.
+ */
+export function servicesCalledBy(caller: string, services: unknown): string[] {
+  if (!isPlainObject(services)) return [];
+  return Object.keys(services).filter((name) => {
+    const callers = valueAt(services, [name, 'callers']);
+    return Array.isArray(callers) && callers.includes(caller);
+  });
+}
+
 /** `MEDIA_URL` for service `media`: the variable a caller finds a service's URL in. */
 export function serviceUrlVariable(name: string): string {
   return `${name.toUpperCase().replace(/-/g, '_')}_URL`;
