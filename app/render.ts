@@ -2,7 +2,7 @@ import { ApiObject, App } from 'cdk8s';
 import { ComponentChart } from '../charts/component-chart';
 import { TreeChart } from '../charts/tree-chart';
 import { componentFolder, manifestFileName } from '../lib/tree/layout';
-import { manifestFile, PatchOrigin } from '../lib/tree/manifest-file';
+import { ManifestFileContent, manifestFile } from '../lib/tree/manifest-file';
 import { compareCodePoints, TreeObject, treeObject } from '../lib/tree/tree-object';
 import { SynthError } from '../lib/validation/validation-error';
 
@@ -56,7 +56,7 @@ export function renderFiles(app: App): { objects: TreeObject[]; files: Map<strin
 }
 
 /** The tree's files of its objects (patched or not): relative path → file content. */
-export function treeFiles(objects: readonly (TreeObject & { readonly patches?: readonly PatchOrigin[] })[]): Map<string, string> {
+export function treeFiles(objects: readonly (Pick<TreeObject, 'path'> & ManifestFileContent)[]): Map<string, string> {
   const files = new Map<string, string>();
   for (const object of objects) files.set(object.path, manifestFile(object));
   return files;

@@ -47,14 +47,12 @@ export interface BackendShutdown {
   readonly phaseTimeoutSeconds?: number;
   /**
    * `terminationGracePeriodSeconds`; refused when shorter than the pre-stop delay, plus the phase
-   * timeout for each of {@link SPRING_SHUTDOWN_PHASES}, plus {@link EXIT_MARGIN_SECONDS}.
+   * timeout for each Spring phase that runs, plus the exit margin (`backendShutdownSteps` and
+   * `EXIT_MARGIN_SECONDS` in lib/environment/component-workloads.ts).
    * @default 75
    */
   readonly terminationGracePeriodSeconds?: number;
 }
-
-// How a backend pod stops lives beside what the environment loader checks against it.
-export { EXIT_MARGIN_SECONDS, SPRING_SHUTDOWN_PHASES, backendShutdownSteps } from '../lib/environment/component-workloads';
 
 /**
  * The Spring Boot API, which also holds the users' WebSocket sessions. Every pod consumes every
@@ -151,7 +149,7 @@ export class BackendChart extends ComponentChart {
             'database credentials (keys username and password), created out of band in the namespace (README: "Database credentials")',
           ...kafkaCredentials(props.kafka).annotations,
         },
-        podAnnotations: { ...METRICS_ANNOTATIONS },
+        podAnnotations: { ...BACKEND_METRICS_ANNOTATIONS },
       }),
     });
 
@@ -168,7 +166,7 @@ export class BackendChart extends ComponentChart {
    * port, so the policy opens the API's port to them as well: a NetworkPolicy tells ports, not paths.
    */
   private allowMetricsScrapers(scrapers: NamespacePods): void {
-    allowIngress(this.service, 'monitoring', [namespacePods(scrapers)], tcpPorts(Number(METRICS_ANNOTATIONS['prometheus.io/port'])));
+    allowIngress(this.service, 'monitoring', [namespacePods(scrapers)], tcpPorts(Number(BACKEND_METRICS_ANNOTATIONS['prometheus.io/port'])));
   }
 
   /**
@@ -187,7 +185,6 @@ export class BackendChart extends ComponentChart {
  * Where Prometheus finds the metrics: the annotations its annotation-based pod discovery reads,
  * and the port the scrape policy opens.
  */
-const METRICS_ANNOTATIONS = BACKEND_METRICS_ANNOTATIONS;
 
 /**
  * Where images and files are stored. `AWS_REGION` is what the AWS SDK's default chain reads; the

@@ -8,6 +8,7 @@ import { WebIngress } from '../constructs/web-ingress';
 import { WebRoute } from '../constructs/web-route';
 import { WebService } from '../constructs/web-service';
 import { imageVersion } from '../lib/environment/image-reference';
+import { INGRESS_NGINX_CONTROLLER_PODS } from '../lib/environment/environment';
 import { FRONTEND_PATHS } from '../lib/environment/service-settings';
 import { FRONTEND_OWNERSHIP, FRONTEND_WORKER_SHUTDOWN_SECONDS } from '../lib/environment/component-workloads';
 import { failFor } from '../lib/predicates/invalid-value';
@@ -142,6 +143,7 @@ export class FrontendChart extends ComponentChart {
         className: env.ingress.className,
         tlsSecretName: env.ingress.tlsSecretName,
         maxBodySize: env.ingress.maxBodySize,
+        controller: INGRESS_NGINX_CONTROLLER_PODS,
         annotations: tlsSecret,
       });
     }

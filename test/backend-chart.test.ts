@@ -1,6 +1,7 @@
 import { testChart } from './support/test-chart';
 import { App, Testing } from 'cdk8s';
-import { BackendChart, SPRING_SHUTDOWN_PHASES, backendShutdownSteps } from '../charts/backend-chart';
+import { BackendChart } from '../charts/backend-chart';
+import { SPRING_SHUTDOWN_PHASES, backendShutdownSteps } from '../lib/environment/component-workloads';
 import { addChatPlatform } from '../charts/chat-platform';
 import { ComponentChart } from '../charts/component-chart';
 import { KafkaChart } from '../charts/kafka-chart';

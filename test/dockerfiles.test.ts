@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Testing } from 'cdk8s';
-import { EXIT_MARGIN_SECONDS, backendShutdownSteps } from '../charts/backend-chart';
+import { EXIT_MARGIN_SECONDS, backendShutdownSteps } from '../lib/environment/component-workloads';
 import { addChatPlatform } from '../charts/chat-platform';
 import { terminationGraceProblem } from '../lib/predicates/shutdown-budget';
 import { parseDockerfile } from './support/dockerfile';

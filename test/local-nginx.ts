@@ -6,6 +6,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ReverseProxy } from '../constructs/reverse-proxy';
+import { describeNeeding, findExecutable, isExecutableFile } from './support/system-tool';
 
 const INSTALL_HINT = 'install it with `apt-get install -y nginx-light` (.ci/run does)';
 
@@ -14,18 +15,8 @@ const INSTALL_HINT = 'install it with `apt-get install -y nginx-light` (.ci/run 
  * explicitly (and only that one is tried).
  */
 export function findNginx(): string | undefined {
-  const candidates = process.env.NGINX
-    ? [process.env.NGINX]
-    : [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'].filter(Boolean).map((dir) => path.join(dir, 'nginx'));
-  for (const candidate of candidates) {
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  if (process.env.NGINX) return isExecutableFile(process.env.NGINX) ? process.env.NGINX : undefined;
+  return findExecutable('nginx', ['/usr/sbin', '/usr/local/sbin', '/sbin']);
 }
 
 /**
@@ -34,22 +25,7 @@ export function findNginx(): string | undefined {
  */
 export function describeWithNginx(name: string, body: (nginx: string) => void): void {
   const nginx = findNginx();
-  if (nginx) {
-    describe(name, () => body(nginx));
-    return;
-  }
-  const message = `nginx is not installed, so "${name}" cannot run: ${INSTALL_HINT}`;
-  const ci = process.env.CI !== undefined && !['', '0', 'false'].includes(process.env.CI.toLowerCase());
-  if (ci) {
-    describe(name, () => {
-      test('needs nginx, which CI must install', () => {
-        throw new Error(message);
-      });
-    });
-  } else {
-    console.warn(`SKIPPED: ${message}`);
-    describe.skip(name, () => test('needs nginx', () => undefined));
-  }
+  describeNeeding(name, nginx ? undefined : `nginx is not installed: ${INSTALL_HINT}`, () => body(nginx!));
 }
 
 /** Where a deployed configuration runs locally. */

@@ -135,6 +135,15 @@ const resourcesSchema = {
   properties: { requests: quantitiesSchema, limits: quantitiesSchema },
 } as const;
 
+/** An optional list of address ranges; each is checked after the schema (lib/predicates/cidr.ts). */
+const optionalCidrList = {
+  type: 'array',
+  nullable: true,
+  minItems: 1,
+  items: { type: 'string', description: CIDR_DESCRIPTION },
+  description: `a list of at least one CIDR, each ${CIDR_DESCRIPTION}`,
+} as const;
+
 const HTTPS_URL = '^https://[^\\s/?#]+(?:/[^\\s?#]*)?$';
 const HTTP_URL = '^https?://[^\\s/?#]+(?:/[^\\s?#]*)?$';
 
@@ -211,13 +220,7 @@ const ingressSchema: JSONSchemaType<IngressSettings> = {
       pattern: '^[1-9][0-9]{0,5}[kKmMgG]?$',
       description: 'an nginx size: a positive number of bytes with an optional k, m or g suffix, e.g. "10m"',
     },
-    trustedProxies: {
-      type: 'array',
-      nullable: true,
-      minItems: 1,
-      items: { type: 'string', description: CIDR_DESCRIPTION },
-      description: `a list of at least one CIDR, each ${CIDR_DESCRIPTION}`,
-    },
+    trustedProxies: optionalCidrList,
   },
 };
 
@@ -376,13 +379,7 @@ const networkSchema: JSONSchemaType<NetworkSettings> = {
         },
       },
     },
-    privateEndpoints: {
-      type: 'array',
-      nullable: true,
-      minItems: 1,
-      items: { type: 'string', description: CIDR_DESCRIPTION },
-      description: `a list of at least one CIDR, each ${CIDR_DESCRIPTION}`,
-    },
+    privateEndpoints: optionalCidrList,
   },
 };
 

@@ -346,16 +346,23 @@ export interface ResolvedNetworkSettings {
 }
 
 /**
+ * The pods of the ingress-nginx controller the Ingress edge is served by, as its Helm chart labels
+ * them (`app.kubernetes.io/name: ingress-nginx`) in its usual namespace: the only pods let through
+ * to the frontend with `edge: ingress`, and the default source of HTTP-01 challenge requests.
+ */
+export const INGRESS_NGINX_CONTROLLER_PODS = { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } as const;
+
+/**
  * The defaults of the `network` section: what an EKS cluster running kube-prometheus-stack and
  * ingress-nginx has. Prometheus pods carry `app.kubernetes.io/name: prometheus`, a selector label
  * the Prometheus Operator sets on every pod it runs (pkg/prometheus/server/statefulset.go);
- * ingress-nginx labels its controller pods `app.kubernetes.io/name: ingress-nginx`, as `WebIngress`
- * assumes by default. 169.254.20.10 is the link-local address NodeLocal DNSCache listens on by
+ * ingress-nginx labels its controller pods `app.kubernetes.io/name: ingress-nginx`
+ * ({@link INGRESS_NGINX_CONTROLLER_PODS}). 169.254.20.10 is the link-local address NodeLocal DNSCache listens on by
  * default (kubernetes/kubernetes cluster/addons/dns/nodelocaldns/README.md).
  */
 export const NETWORK_DEFAULTS = {
   monitoring: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } },
-  http01SolverClients: { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+  http01SolverClients: INGRESS_NGINX_CONTROLLER_PODS,
   nodeLocalDnsAddresses: ['169.254.20.10'],
 } as const;
 

@@ -8,18 +8,22 @@ export function isCi(): boolean {
   return process.env.CI !== undefined && !['', '0', 'false'].includes(process.env.CI.toLowerCase());
 }
 
+/** Whether `file` is a file this process may execute. */
+export function isExecutableFile(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** The path of an executable `name` on PATH (or in the extra folders), or undefined. */
 export function findExecutable(name: string, extraDirs: readonly string[] = []): string | undefined {
-  for (const dir of [...(process.env.PATH ?? '').split(path.delimiter), ...extraDirs].filter(Boolean)) {
-    const candidate = path.join(dir, name);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  return [...(process.env.PATH ?? '').split(path.delimiter), ...extraDirs]
+    .filter(Boolean)
+    .map((dir) => path.join(dir, name))
+    .find(isExecutableFile);
 }
 
 /**
